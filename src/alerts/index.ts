@@ -1,0 +1,1 @@
+export type { RuntimeAlert, ProcessInfo, ProfileMetadata, AlertIdentifiers } from './types.ts';
