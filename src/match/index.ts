@@ -1,0 +1,37 @@
+/**
+ * src/match: wildcard, exec-argument, IP/CIDR, DNS, endpoint and port matchers shared by the profile
+ * index and the rule engine. Semantics: docs/matching.md.
+ */
+export { DYNAMIC, WILDCARD, EXEC_ARGS_WILDCARD, isDynamicEntry } from './tokens.ts';
+export { compareDynamic, compileDynamic, splitSegments, normalizePath, cleanPath } from './path.ts';
+export type { CompiledPathPattern } from './path.ts';
+export { compareExecArgs, matchExecArgs, matchArgToken, matchArgsAnchored } from './args.ts';
+export {
+  parseIP,
+  parseIPOrThrow,
+  canonicalIP,
+  formatIP,
+  isV4Mapped,
+  parseCIDR,
+  parseCIDROrThrow,
+  matchIP,
+  compileIPSet,
+  checkIPEntry,
+  isValidIPEntry,
+  assertIPEntry,
+} from './ip.ts';
+export type { CIDR, IPSet } from './ip.ts';
+export { matchDNS, compileDNSSet, checkDNSEntry, isValidDNSEntry, assertDNSEntry } from './dns.ts';
+export type { DNSSet } from './dns.ts';
+export { splitEndpointPortAndPath, compareEndpoint, WILDCARD_PORT } from './endpoint.ts';
+export type { CompareEndpointOptions } from './endpoint.ts';
+export { matchPortProtocol } from './ports.ts';
+export type { NeighborPort } from './ports.ts';
+export { prefixAny, suffixAny, containsAny } from './strings.ts';
+export {
+  MatchError,
+  InvalidIPError,
+  InvalidCIDRError,
+  InvalidIPEntryError,
+  InvalidDNSEntryError,
+} from './errors.ts';

@@ -1,0 +1,13 @@
+/** Wildcard tokens used in profiles (spec profiles.md §2). */
+
+/** U+22EF MIDLINE HORIZONTAL ELLIPSIS: exactly one path segment / exec argument / DNS label. */
+export const DYNAMIC = '\u22ef';
+/** `*`: path glob segment (zero-or-more in the middle, one-or-more at the end) or DNS edge wildcard. */
+export const WILDCARD = '*';
+/** Two U+22EF: zero or more whole exec arguments. */
+export const EXEC_ARGS_WILDCARD = '\u22ef\u22ef';
+
+/** True if the entry contains `⋯` or `*` anywhere (node-agent's "dynamic" classification). */
+export function isDynamicEntry(s: string): boolean {
+  return s.includes(DYNAMIC) || s.includes(WILDCARD);
+}
