@@ -73,7 +73,7 @@ export class NdjsonEventSource implements EventSource {
   async start(emit: EmitFn): Promise<void> {
     const file = this.opts.path;
     const maxLine = this.opts.maxLineBytes ?? 1 << 20;
-    const stream = this.opts.stream ?? (file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 16 }));
+    const stream: Readable = this.opts.stream ?? (file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 16 }));
     this.stream = stream;
     let lineNo = 0;
     let rest = '';
