@@ -11,6 +11,12 @@ export const RULE_EVENT_TYPES = [
 ] as const;
 export type RuleEventType = (typeof RULE_EVENT_TYPES)[number];
 
+/**
+ * sbob's own event types. `signature`: emitted by the agent when a loaded object's signature stops
+ * verifying (rule R1016); fields: name = `<Kind>/<namespace>/<name>`, path = the file.
+ */
+export const SBOB_EVENT_TYPES = ['signature'] as const;
+
 /** All event type strings known upstream (some feed only the process tree). */
 export const ALL_EVENT_TYPES = [
   'all', 'bpf', 'capabilities', 'dns', 'exec', 'exit', 'fork', 'http', 'hardlink', 'iouring', 'kmod',

@@ -1,0 +1,13 @@
+export { RuleEngine, ruleAppliesToContext, type EngineOptions, type EngineStats } from './engine.ts';
+export { compileRule, compileRulesObjects, compileExpression, EVALUATED_EVENT_TYPES, type CompiledRule, type CompileResult, type Program } from './compile.ts';
+export { createCelEnvironment, HELPER_NAMESPACES } from './cel.ts';
+export { HelperContext, type Semantics } from './helpers/context.ts';
+export { isExecInPodSpec } from './helpers/profile.ts';
+export { LD_HOOK_VARS } from './helpers/host.ts';
+export { selectorMatches, bindingSelectsPod, resolveBindingRules } from './bindings.ts';
+export { buildPrefilter, type Prefilter } from './prefilter.ts';
+export { Cooldown, type CooldownOptions } from './cooldown.ts';
+export { buildAlert, md5Hex } from './alert.ts';
+export { toCelEvent, fromCel, CelEvent } from './values.ts';
+export { createWorld, findPod, podKey, readProcEnviron, type World, type PodInfo, type ContainerInfo } from './world.ts';
+export { RuleCompileError, RuleDefinitionError, RuleEvaluationError, HelperError } from './errors.ts';
