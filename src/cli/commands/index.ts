@@ -1,4 +1,12 @@
 import type { Command } from 'commander';
+import { register as registerKeygen } from './keygen.ts';
+import { register as registerSign } from './sign.ts';
+import { register as registerVerify } from './verify.ts';
+import { register as registerNn } from './nn.ts';
 
 /** Every command module's `register`; add one line per command. */
 export const commands: Array<(program: Command) => void> = [];
+commands.push(registerKeygen); // signing
+commands.push(registerSign); // signing
+commands.push(registerVerify); // signing
+commands.push(registerNn); // signing

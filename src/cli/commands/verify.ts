@@ -1,0 +1,88 @@
+/** `sbob verify`: verify signed objects against trust policies or public keys. */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { CliError } from '../errors.ts';
+import { loadTrustPolicy, mergePolicies, parseObjects, policyFromKeys, verifyObject, type TrustPolicy, type VerificationResult } from '../../signing/index.ts';
+
+interface VerifyCliOptions {
+  policy: string[];
+  key: string[];
+  json?: boolean;
+  verbose?: boolean;
+  ignoreCertificateWindow?: boolean;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function buildPolicy(policyFiles: string[], keyFiles: string[]): TrustPolicy {
+  if (policyFiles.length === 0 && keyFiles.length === 0) throw new CliError('pass --policy FILE or --key PUB (sbob never trusts a signer on its own say-so)');
+  const policies: TrustPolicy[] = [];
+  for (const f of policyFiles) {
+    try {
+      policies.push(loadTrustPolicy(f));
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
+  if (keyFiles.length) {
+    try {
+      policies.push(policyFromKeys(keyFiles.map((f) => ({ name: basename(f), pem: readFileSync(f, 'utf8') }))));
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+  }
+  return mergePolicies(policies);
+}
+
+function line(r: VerificationResult, where: string): string {
+  const obj = r.name ? `${r.namespace ? `${r.namespace}/` : ''}${r.name}` : '-';
+  const signer = r.signer ? `${r.signer}${r.signerName ? ` (${r.signerName})` : ''}` : '-';
+  return `${r.status.padEnd(9)} ${(r.kind || '-').padEnd(20)} ${obj}  signer=${signer}  ${where}`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('verify')
+    .description('Verify signed objects: prints valid/tampered/unsigned/untrusted/invalid, kind, name and signer per object; exit 0 only when all are valid')
+    .argument('<files...>', 'YAML or JSON files')
+    .option('--policy <file>', 'sbob TrustPolicy YAML (repeatable)', collect, [])
+    .option('--key <pub>', 'trust this public key (PKIX PEM) for every kind and namespace (repeatable)', collect, [])
+    .option('--json', 'print one JSON result per object')
+    .option('-v, --verbose', 'print the reason for valid objects too')
+    .option('--ignore-certificate-window', 'do not check that the certificate was valid at the signing time')
+    .action(async (files: string[], opts: VerifyCliOptions) => {
+      const policy = buildPolicy(opts.policy, opts.key);
+      let allValid = true;
+      let count = 0;
+      for (const file of files) {
+        let objects;
+        try {
+          objects = parseObjects(readFileSync(file, 'utf8'), file);
+        } catch (e) {
+          allValid = false;
+          process.stdout.write(`${'invalid'.padEnd(9)} ${'-'.padEnd(20)} -  signer=-  ${file}\n  reason: ${(e as Error).message}\n`);
+          continue;
+        }
+        for (const o of objects) {
+          count++;
+          const where = `${file}#${o.docIndex + 1}`;
+          const r = verifyObject(o.object, policy, { ignoreCertificateWindow: opts.ignoreCertificateWindow });
+          if (r.status !== 'valid') allValid = false;
+          if (opts.json) {
+            const { signedObject: _s, ...rest } = r;
+            process.stdout.write(`${JSON.stringify({ file, doc: o.docIndex + 1, line: o.line, ...rest })}\n`);
+            continue;
+          }
+          process.stdout.write(`${line(r, where)}\n`);
+          if (r.status !== 'valid' || opts.verbose) process.stdout.write(`  reason: ${where} (line ${o.line}) ${r.kind} ${r.name}: ${r.reason}\n`);
+          for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
+          for (const e of r.entries ?? []) {
+            process.stdout.write(`  entry ${e.key}: ${e.status} from ${e.source}${e.signer ? ` signer=${e.signer}` : ''}${e.status !== 'valid' ? ` (${e.reason})` : ''}\n`);
+          }
+        }
+      }
+      if (count === 0 && allValid) throw new CliError('no objects found in the given files', 1);
+      process.exitCode = allValid ? 0 : 1;
+    });
+}
