@@ -3,6 +3,7 @@ import { register as registerKeygen } from './keygen.ts';
 import { register as registerSign } from './sign.ts';
 import { register as registerVerify } from './verify.ts';
 import { register as registerNn } from './nn.ts';
+import { register as registerRules } from './rules.ts';
 
 /** Every command module's `register`; add one line per command. */
 export const commands: Array<(program: Command) => void> = [];
@@ -10,3 +11,4 @@ commands.push(registerKeygen); // signing
 commands.push(registerSign); // signing
 commands.push(registerVerify); // signing
 commands.push(registerNn); // signing
+commands.push(registerRules); // rule library
