@@ -27,6 +27,11 @@ export interface LoadOptions {
   kinds?: readonly string[];
   /** skip schema validation (e.g. to inspect a broken object) */
   noValidate?: boolean;
+  /**
+   * skip documents that are not Kubernetes objects at all (no `kind` and no `apiVersion`, e.g. the
+   * test files beside rules in a rule directory) instead of reporting them
+   */
+  skipNonObjects?: boolean;
 }
 
 export interface LoadResult {
@@ -163,6 +168,7 @@ export function parseDocuments(text: string, file: string, opts: LoadOptions = {
       ? ((top.items as unknown[]) ?? []).map((v, i) => ({ v, prefix: ['items', i], itemIndex: i }))
       : [{ v: value, prefix: [] }];
     for (const { v, prefix, itemIndex } of entries) {
+      if (opts.skipNonObjects && v && typeof v === 'object' && !('kind' in v) && !('apiVersion' in v)) continue;
       const lineOf = lineFinder(doc, lc, prefix);
       const errs = validateObject(v, file, lineOf, opts);
       if (errs.length) {

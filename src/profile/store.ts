@@ -62,8 +62,12 @@ export class ProfileStore {
   /** bumped on every change; part of helper cache keys */
   version = 0;
 
-  constructor(opts: { projection?: ProjectionSpec } = {}) {
+  /** every object applies to every container (the upstream test double's behaviour) */
+  private readonly global: boolean;
+
+  constructor(opts: { projection?: ProjectionSpec; global?: boolean } = {}) {
     this.projection = opts.projection;
+    this.global = opts.global === true;
   }
 
   private changed(): void {
@@ -102,6 +106,7 @@ export class ProfileStore {
 
   /** The objects that apply to a container's pod, per the resolution order above. */
   candidates(q: ContainerQuery): ProfileObject[] {
+    if (this.global) return [...this.objects.values()];
     const ns = q.namespace ?? '';
     const inNs = (o: ProfileObject) => (o.metadata.namespace ?? '') === ns;
     const all = [...this.objects.values()];

@@ -35,7 +35,7 @@ export interface EngineOptions {
   /**
    * `sbob` (default): profiles keep every entry they list. `upstream`: the projection of
    * rule-engine.md §2.2 (surfaces no enabled rule declares are pass-through; declared surfaces keep
-   * only declared entries).
+   * only declared entries). Defaults to the `semantics` setting.
    */
   projection?: 'sbob' | 'upstream';
   nodeName?: string;
@@ -156,14 +156,17 @@ export class RuleEngine {
     this.podRules.clear();
     this.allRules = this.rules.map((rule) => ({ rule, prefilter: buildPrefilter(rule.state, {}) }));
     this.eventTypes = new Set(this.rules.flatMap((r) => [...r.byEventType.keys()]));
-    if (this.opts.projection === 'upstream') this.store.setProjection(this.projectionSpec());
+    if ((this.opts.projection ?? this.opts.semantics ?? 'sbob') === 'upstream') this.store.setProjection(this.projectionSpec());
   }
 
-  /** The union of profileDataRequired of all enabled rules (rule-engine.md §2.2). */
-  projectionSpec(): ProjectionSpec {
+  /**
+   * The union of profileDataRequired of all enabled rules (rule-engine.md §2.2), plus `also` (a rule
+   * evaluated as if it were enabled).
+   */
+  projectionSpec(also?: CompiledRule): ProjectionSpec {
     const spec: ProjectionSpec = {};
-    for (const r of this.rules) {
-      if (!r.enabled) continue;
+    for (const r of also ? [...this.rules, also] : this.rules) {
+      if (!r.enabled && r !== also) continue;
       for (const [surface, sel] of Object.entries(r.def.profileDataRequired ?? {}) as Array<[ProfileDataSurface, ProfileDataSelector]>) {
         const cur = spec[surface];
         if (cur === 'all' || sel === 'all') spec[surface] = 'all';

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { register as registerTest } from './test.ts';
 import { register as registerKeygen } from './keygen.ts';
 import { register as registerSign } from './sign.ts';
 import { register as registerVerify } from './verify.ts';
 import { register as registerNn } from './nn.ts';
 import { register as registerRules } from './rules.ts';
+import { register as registerAgent } from './agent.ts';
 
 /** Every command module's `register`; add one line per command. */
 export const commands: Array<(program: Command) => void> = [];
@@ -12,3 +14,5 @@ commands.push(registerSign); // signing
 commands.push(registerVerify); // signing
 commands.push(registerNn); // signing
 commands.push(registerRules); // rule library
+commands.push(registerTest); // rule engine
+commands.push(registerAgent); // node agent

@@ -18,6 +18,8 @@ export class HelperContext {
   private profileCache = new Map<string, { version: number; profile: CompiledProfile | undefined }>();
   /** containers whose preStop hook command was seen executing: cid → expiry (ms) */
   private preStop = new Map<string, number>();
+  /** when set, returned for every container id (a projected profile injected by a test) */
+  fixedProfile: CompiledProfile | undefined;
 
   constructor(
     public world: World,
@@ -31,10 +33,12 @@ export class HelperContext {
     this.store = store;
     this.profileCache.clear();
     this.preStop.clear();
+    this.fixedProfile = undefined;
   }
 
   /** The compiled profile of a registered container, or undefined ("no profile"). */
   profileFor(containerId: string): CompiledProfile | undefined {
+    if (this.fixedProfile) return this.fixedProfile;
     const hit = this.profileCache.get(containerId);
     if (hit && hit.version === this.store.version) return hit.profile;
     const info = this.world.containers.get(containerId);

@@ -82,8 +82,9 @@ function affix(
   const test = kind === 'prefix' ? (e: string) => e.startsWith(s) : (e: string) => e.endsWith(s);
   if (sf.all) {
     for (const v of sf.values) if (test(v)) return true;
-    // endpoints scan patterns too; opens do not (rule-engine.md §2.3)
-    if (surface === 'endpoints') for (const v of sf.patterns) if (test(v)) return true;
+    // upstream: endpoints scan patterns too, opens do not (rule-engine.md §2.3). sbob scans the
+    // patterns of both: a profile listing `/proc/⋯/environ` does end with `/environ`.
+    if (surface === 'endpoints' || ctx.semantics === 'sbob') for (const v of sf.patterns) if (test(v)) return true;
     return false;
   }
   return (kind === 'prefix' ? sf.prefixHits : sf.suffixHits).get(s) ?? false;
