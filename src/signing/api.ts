@@ -45,7 +45,8 @@ export function verifyObject(obj: SignableObject, policy: TrustPolicy, opts: Ver
       const kind = (check.signedContent as SignableObject | undefined)?.kind ?? kindOf(obj);
       // for an assembled object the whole signature vouches only for local entries: pieces are checked below
       const spec = hasPieces ? localOnlySpec(obj) : signed.spec;
-      const auth = authorise(policy, check.signer!, kind, base.namespace ?? '', spec);
+      const labels = (check.signedContent as SignableObject | undefined)?.metadata?.labels ?? null;
+      const auth = authorise(policy, check.signer!, kind, base.namespace ?? '', spec, labels);
       whole.status = auth.ok ? 'valid' : 'untrusted';
       whole.reason = auth.reason;
       whole.signerName = auth.signer?.name;

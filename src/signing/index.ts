@@ -4,7 +4,7 @@
  */
 export { verifyObject, type VerifyOptions } from './api.ts';
 export type { VerificationResult, VerificationStatus, EntryVerification, PieceVerification } from './result.ts';
-export { loadTrustPolicy, parseTrustPolicy, policyFromKeys, mergePolicies, type TrustPolicy, type PolicySigner } from './policy.ts';
+export { loadTrustPolicy, parseTrustPolicy, fromUpstreamTrustPolicy, policyFromKeys, mergePolicies, type TrustPolicy, type PolicySigner } from './policy.ts';
 export { checkSignature, signedObjectOf, type SignatureCheck, type SignerInfo } from './verify.ts';
 export { signObject, keySigner, type Signer, type SignOptions, type SignResult } from './sign.ts';
 export { keylessSigner, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, type KeylessOptions } from './keyless.ts';

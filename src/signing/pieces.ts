@@ -70,7 +70,7 @@ export function assemble(input: AssembleInput): SignableObject {
     if (check.source !== 'embedded') throw new SigningError('content', `${where}: piece must be signed with embedded content (sign it with \`sbob nn sign-piece\`)`);
     const signed = signedObjectOf(piece, check);
     if (input.policy) {
-      const auth = authorise(input.policy, check.signer!, 'NetworkNeighborhood', base.metadata.namespace ?? '', signed.spec);
+      const auth = authorise(input.policy, check.signer!, 'NetworkNeighborhood', base.metadata.namespace ?? '', signed.spec, signed.metadata?.labels);
       if (!auth.ok) throw new SigningError('policy', `${where}: piece rejected: ${auth.reason}`);
     }
     const name = piece.metadata!.name!;
@@ -156,7 +156,7 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
       } else {
         const signed = signedObjectOf(po, check);
         v.signer = describeSigner(check.signer!);
-        const auth = authorise(policy, check.signer!, 'NetworkNeighborhood', namespace, signed.spec);
+        const auth = authorise(policy, check.signer!, 'NetworkNeighborhood', namespace, signed.spec, signed.metadata?.labels);
         v.status = auth.ok ? 'valid' : 'untrusted';
         v.signerName = auth.signer?.name;
         v.reason = `piece "${name}": ${auth.reason}`;

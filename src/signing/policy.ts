@@ -11,7 +11,8 @@ import { parsePemBlocks } from './cert.ts';
 import { PolicyError } from './errors.ts';
 import { keyFingerprint, readPublicKey } from './keys.ts';
 import { ScopeMatcher, networkEntries, type NetworkScope } from './network.ts';
-import type { SignerInfo } from './verify.ts';
+import { checkSignature, type SignerInfo } from './verify.ts';
+import type { SignableObject } from './content.ts';
 
 export const POLICY_API_VERSION = 'sbob.io/v1alpha1';
 export const POLICY_KIND = 'TrustPolicy';
@@ -19,6 +20,10 @@ export const POLICY_KIND = 'TrustPolicy';
 export interface AllowRule {
   kinds: string[];
   namespaces: string[];
+  /** Labels the signed content must carry (e.g. the upstream fragment class). */
+  labels?: Record<string, string>;
+  /** Rules objects: rule ids the signer may ship ('*' = any). */
+  ruleIds?: string[];
 }
 
 export interface KeylessIdentity {
@@ -150,7 +155,13 @@ export function parseTrustPolicy(doc: unknown, file = 'trust policy', baseDir = 
     if (!Array.isArray(allow)) fail(file, `${f}.allow`, 'must be a list of {kinds, namespaces}');
     out.allow = allow.map((a, j) => {
       const r = (a ?? {}) as Record<string, unknown>;
-      return { kinds: strList(r.kinds, file, `${f}.allow[${j}].kinds`), namespaces: strList(r.namespaces, file, `${f}.allow[${j}].namespaces`, ['*']) };
+      const rule: AllowRule = { kinds: strList(r.kinds, file, `${f}.allow[${j}].kinds`), namespaces: strList(r.namespaces, file, `${f}.allow[${j}].namespaces`, ['*']) };
+      if (r.labels !== undefined) {
+        if (!r.labels || typeof r.labels !== 'object' || Object.values(r.labels).some((v) => typeof v !== 'string')) fail(file, `${f}.allow[${j}].labels`, 'must be a map of label name to string value');
+        rule.labels = r.labels as Record<string, string>;
+      }
+      if (r.ruleIds !== undefined) rule.ruleIds = strList(r.ruleIds, file, `${f}.allow[${j}].ruleIds`);
+      return rule;
     });
     if (s.network !== undefined) {
       const n = (s.network ?? {}) as Record<string, unknown>;
@@ -168,8 +179,16 @@ export function parseTrustPolicy(doc: unknown, file = 'trust policy', baseDir = 
   };
 }
 
-/** Reads and validates a trust policy YAML (or JSON) file. */
-export function loadTrustPolicy(file: string): TrustPolicy {
+export interface LoadPolicyOptions {
+  /** PEM public key of the root that must have signed an upstream (kubescape fork) trust policy. */
+  upstreamRootPem?: string;
+}
+
+/**
+ * Reads and validates a trust policy file: an sbob TrustPolicy (YAML/JSON), or the kubescape fork's
+ * root-signed `{policy, annotations}` JSON when `upstreamRootPem` is given.
+ */
+export function loadTrustPolicy(file: string, opts: LoadPolicyOptions = {}): TrustPolicy {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -181,6 +200,15 @@ export function loadTrustPolicy(file: string): TrustPolicy {
     doc = YAML.parse(text);
   } catch (e) {
     throw new PolicyError(`${file}: the trust policy is not valid YAML: ${(e as Error).message}`);
+  }
+  const d = doc as Record<string, unknown> | null;
+  if (d && typeof d === 'object' && 'policy' in d && 'annotations' in d && d.kind === undefined) {
+    if (!opts.upstreamRootPem) throw new PolicyError(`${file}: this is a kubescape-fork signed trust policy; pass the root public key that signed it (--policy-root PUB)`);
+    const root = keyFingerprint(readPublicKey(opts.upstreamRootPem, 'policy root'));
+    const c = checkSignature(d as SignableObject);
+    if (c.status !== 'valid') throw new PolicyError(`${file}: the signed trust policy is ${c.status}: ${c.reason}`);
+    if (c.signer?.fingerprint !== root) throw new PolicyError(`${file}: the trust policy is signed by ${c.signer?.fingerprint}, not by the policy root ${root}`);
+    return { ...fromUpstreamTrustPolicy(d.policy, basename(file)), source: file };
   }
   return parseTrustPolicy(doc, file, dirname(file));
 }
@@ -258,7 +286,7 @@ export interface Authorisation {
  * May `signer` sign a `kind` object in `namespace` whose signed spec is `spec`? For network kinds every
  * entry must be inside the signer's network scope (when the signer has one).
  */
-export function authorise(policy: TrustPolicy, signer: SignerInfo, kind: string, namespace: string, spec: unknown): Authorisation {
+export function authorise(policy: TrustPolicy, signer: SignerInfo, kind: string, namespace: string, spec: unknown, labels?: Record<string, string> | null): Authorisation {
   const candidates = matchSigners(policy, signer);
   if (candidates.length === 0) {
     const extra = signer.type === 'keyless' ? ' (or its certificate does not chain to the listed Fulcio roots)' : '';
@@ -266,10 +294,22 @@ export function authorise(policy: TrustPolicy, signer: SignerInfo, kind: string,
   }
   let last = '';
   for (const c of candidates) {
-    const allowed = c.allow.some((a) => a.kinds.some((k) => k === '*' || k === kind) && a.namespaces.some((n) => glob(n, namespace)));
-    if (!allowed) {
-      last = `signer "${c.name}" (${describeSigner(signer)}) may not sign ${kind} in namespace "${namespace || '(none)'}" under trust policy "${policy.name}"`;
+    const rules = c.allow.filter(
+      (a) => a.kinds.some((k) => k === '*' || k === kind) && a.namespaces.some((n) => glob(n, namespace)) && Object.entries(a.labels ?? {}).every(([k, v]) => labels?.[k] === v),
+    );
+    if (rules.length === 0) {
+      last = `signer "${c.name}" (${describeSigner(signer)}) may not sign ${kind} in namespace "${namespace || '(none)'}"${labels && Object.keys(labels).length ? ` with labels ${JSON.stringify(labels)}` : ''} under trust policy "${policy.name}"`;
       continue;
+    }
+    if (kind === 'Rules') {
+      const ids = ruleIdsOf(spec);
+      const ok = rules.some((a) => !a.ruleIds || a.ruleIds.includes('*') || ids.every((id) => a.ruleIds!.includes(id)));
+      if (!ok) {
+        const allowedIds = [...new Set(rules.flatMap((a) => a.ruleIds ?? []))];
+        const bad = ids.filter((id) => !allowedIds.includes(id));
+        last = `signer "${c.name}" may not ship rule(s) ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` (+${bad.length - 5} more)` : ''} (allowed: ${allowedIds.join(', ')})`;
+        continue;
+      }
     }
     if (c.network && (kind === 'NetworkNeighborhood' || kind === 'ContainerProfile')) {
       const m = new ScopeMatcher(c.network);
@@ -284,4 +324,28 @@ export function authorise(policy: TrustPolicy, signer: SignerInfo, kind: string,
     return { ok: true, reason: `signed by "${c.name}" (${describeSigner(signer)})`, signer: c };
   }
   return { ok: false, reason: last };
+}
+
+function ruleIdsOf(spec: unknown): string[] {
+  const rules = (spec as { rules?: Array<{ id?: unknown }> } | undefined)?.rules;
+  return Array.isArray(rules) ? rules.map((r) => String(r?.id ?? '')) : [];
+}
+
+/**
+ * Converts the kubescape fork's trust policy (`classes`, `ruleClasses`, signature.md §6.3) into an sbob
+ * policy: each class becomes allow rules keyed on the signed `signature.kubescape.io/fragment-class`
+ * label. `allowedSpecPaths` and `bindingClasses` are not mapped.
+ */
+export function fromUpstreamTrustPolicy(upstream: unknown, name = 'upstream'): TrustPolicy {
+  const u = (upstream ?? {}) as { classes?: Record<string, { signers?: string[] }>; ruleClasses?: Record<string, { signers?: string[]; allowedRuleIDs?: string[] }> };
+  const bySigner = new Map<string, AllowRule[]>();
+  const add = (fp: string, rule: AllowRule) => bySigner.set(fp, [...(bySigner.get(fp) ?? []), rule]);
+  const label = 'signature.kubescape.io/fragment-class';
+  for (const [cls, c] of Object.entries(u.classes ?? {})) for (const fp of c.signers ?? []) add(fp, { kinds: ['ContainerProfile'], namespaces: ['*'], labels: { [label]: cls } });
+  for (const [cls, c] of Object.entries(u.ruleClasses ?? {})) for (const fp of c.signers ?? []) add(fp, { kinds: ['Rules'], namespaces: ['*'], labels: { [label]: cls }, ruleIds: c.allowedRuleIDs ?? [] });
+  return {
+    name,
+    signers: [...bySigner.entries()].map(([fingerprint, allow]) => ({ name: fingerprint.slice(0, 16), fingerprint, allow })),
+    requireLiveMatch: false,
+  };
 }

@@ -8,6 +8,7 @@ import { loadTrustPolicy, mergePolicies, parseObjects, policyFromKeys, verifyObj
 interface VerifyCliOptions {
   policy: string[];
   key: string[];
+  policyRoot?: string;
   json?: boolean;
   verbose?: boolean;
   ignoreCertificateWindow?: boolean;
@@ -15,12 +16,12 @@ interface VerifyCliOptions {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-export function buildPolicy(policyFiles: string[], keyFiles: string[]): TrustPolicy {
+export function buildPolicy(policyFiles: string[], keyFiles: string[], policyRoot?: string): TrustPolicy {
   if (policyFiles.length === 0 && keyFiles.length === 0) throw new CliError('pass --policy FILE or --key PUB (sbob never trusts a signer on its own say-so)');
   const policies: TrustPolicy[] = [];
   for (const f of policyFiles) {
     try {
-      policies.push(loadTrustPolicy(f));
+      policies.push(loadTrustPolicy(f, { upstreamRootPem: policyRoot ? readFileSync(policyRoot, 'utf8') : undefined }));
     } catch (e) {
       throw new CliError((e as Error).message);
     }
@@ -48,11 +49,12 @@ export function register(program: Command): void {
     .argument('<files...>', 'YAML or JSON files')
     .option('--policy <file>', 'sbob TrustPolicy YAML (repeatable)', collect, [])
     .option('--key <pub>', 'trust this public key (PKIX PEM) for every kind and namespace (repeatable)', collect, [])
+    .option('--policy-root <pub>', 'root public key for kubescape-fork signed trust policies ({policy, annotations} JSON) given with --policy')
     .option('--json', 'print one JSON result per object')
     .option('-v, --verbose', 'print the reason for valid objects too')
     .option('--ignore-certificate-window', 'do not check that the certificate was valid at the signing time')
     .action(async (files: string[], opts: VerifyCliOptions) => {
-      const policy = buildPolicy(opts.policy, opts.key);
+      const policy = buildPolicy(opts.policy, opts.key, opts.policyRoot);
       let allValid = true;
       let count = 0;
       for (const file of files) {
