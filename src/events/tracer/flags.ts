@@ -1,0 +1,94 @@
+/** Decoders for raw kernel values (rule-engine.md §1.5). */
+
+const OPEN_FLAG_BITS: Array<[string, number]> = [
+  ['O_CREAT', 0o100], ['O_EXCL', 0o200], ['O_NOCTTY', 0o400], ['O_TRUNC', 0o1000], ['O_APPEND', 0o2000],
+  ['O_NONBLOCK', 0o4000], ['O_DSYNC', 0o10000], ['O_FASYNC', 0o20000], ['O_DIRECT', 0o40000],
+  ['O_LARGEFILE', 0o100000], ['O_DIRECTORY', 0o200000], ['O_NOFOLLOW', 0o400000], ['O_NOATIME', 0o1000000],
+  ['O_CLOEXEC', 0o2000000],
+];
+
+/** Open flags as node-agent names them: access mode first (none for 3), then set flags in fixed order. */
+export function decodeOpenFlags(raw: number): string[] {
+  const out: string[] = [];
+  const mode = raw & 3;
+  if (mode === 0) out.push('O_RDONLY');
+  else if (mode === 1) out.push('O_WRONLY');
+  else if (mode === 2) out.push('O_RDWR');
+  for (const [name, bit] of OPEN_FLAG_BITS) if ((raw & bit) === bit) out.push(name);
+  return out;
+}
+
+export const CAPABILITY_NAMES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST',
+  'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO',
+  'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE',
+  'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE',
+  'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM',
+  'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+] as const;
+
+export function capabilityName(cap: number): string {
+  return CAPABILITY_NAMES[cap] ?? `CAP_${cap}`;
+}
+
+/** Syscalls whose CAP_SYS_ADMIN check is the kernel's memory-accounting probe, not a privileged act. */
+export const VM_ACCOUNTING_SYSCALLS = new Set(['mmap', 'brk', 'mprotect', 'mremap', 'execve', 'execveat', 'shmat', 'shmget']);
+
+/** Rule-engine path normalisation (§1.5): '' stays, '.' → '/', leading '/' added, then path.Clean. */
+export function normalizePath(p: string): string {
+  if (p === '') return '';
+  if (p === '.') return '/';
+  const abs = p.startsWith('/') ? p : `/${p}`;
+  const parts: string[] = [];
+  for (const seg of abs.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** Joins a possibly relative path onto a directory, then normalises. */
+export function resolvePath(dir: string | undefined, p: string): string {
+  if (p.startsWith('/') || !dir) return normalizePath(p);
+  return normalizePath(`${dir}/${p}`);
+}
+
+/** Decodes bpftrace's `%r` rendering of a buffer (printable bytes as-is, others as `\xHH`). */
+export function decodeBpftraceBuffer(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\\' && s[i + 1] === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) {
+      out.push(parseInt(s.slice(i + 2, i + 4), 16));
+      i += 3;
+    } else {
+      out.push(s.charCodeAt(i) & 0xff);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * Reads the first question name of a DNS message (header 12 bytes, then labels). Returns the
+ * fully-qualified name with a trailing dot, or undefined when the payload is not a plausible query.
+ */
+export function dnsQuestionName(msg: Uint8Array): string | undefined {
+  if (msg.length < 13) return undefined;
+  const qdcount = (msg[4]! << 8) | msg[5]!;
+  if (qdcount < 1) return undefined;
+  const labels: string[] = [];
+  let i = 12;
+  for (;;) {
+    if (i >= msg.length) return undefined;
+    const len = msg[i]!;
+    if (len === 0) break;
+    if (len > 63 || i + 1 + len > msg.length) return undefined;
+    let label = '';
+    for (let k = i + 1; k <= i + len; k++) label += String.fromCharCode(msg[k]!);
+    labels.push(label.toLowerCase());
+    i += 1 + len;
+  }
+  if (labels.length === 0) return '.';
+  return `${labels.join('.')}.`;
+}

@@ -1,0 +1,10 @@
+export { KernelTracer, MAGIC_BASE, type KernelTracerOptions, type KernelTracerStats } from './kernel.ts';
+export { Assembler, type ProcessInfo, type AssemblerOptions } from './assemble.ts';
+export { parseTracerLine, normalizeFields, type TracerLine } from './records.ts';
+export { preflight, findExecutable, resetPreflight, type PreflightResult } from './preflight.ts';
+export { containerFromCgroupPath, containerFromProcCgroup, type CgroupAttribution } from './cgroup.ts';
+export { decodeOpenFlags, normalizePath, capabilityName, dnsQuestionName } from './flags.ts';
+export { TracerError, TracerUnavailableError } from './errors.ts';
+export { hostProcReader, nullProcReader, type ProcReader } from './procfs.ts';
+export { runTraced, type TracedRun, type RunTracedOptions } from './run.ts';
+export { StraceSource, parseStraceLine, straceAvailable } from './strace.ts';
