@@ -2,7 +2,7 @@
  * src/match: wildcard, exec-argument, IP/CIDR, DNS, endpoint and port matchers shared by the profile
  * index and the rule engine. Semantics: docs/matching.md.
  */
-export { DYNAMIC, WILDCARD, EXEC_ARGS_WILDCARD, isDynamicEntry } from './tokens.ts';
+export { DYNAMIC, WILDCARD, EXEC_ARGS_WILDCARD, isDynamicEntry, classifyEntry, PATH_SURFACES } from './tokens.ts';
 export { compareDynamic, compileDynamic, splitSegments, normalizePath, cleanPath } from './path.ts';
 export type { CompiledPathPattern } from './path.ts';
 export { compareExecArgs, matchExecArgs, matchArgToken, matchArgsAnchored } from './args.ts';
@@ -28,6 +28,8 @@ export type { CompareEndpointOptions } from './endpoint.ts';
 export { matchPortProtocol } from './ports.ts';
 export type { NeighborPort } from './ports.ts';
 export { prefixAny, suffixAny, containsAny } from './strings.ts';
+export { checkNeighborEntries, checkNetworkEntries, lookupKnownServers } from './network.ts';
+export type { NetworkEntryProblem, KnownServer } from './network.ts';
 export {
   MatchError,
   InvalidIPError,

@@ -11,3 +11,14 @@ export const EXEC_ARGS_WILDCARD = '\u22ef\u22ef';
 export function isDynamicEntry(s: string): boolean {
   return s.includes(DYNAMIC) || s.includes(WILDCARD);
 }
+
+/** Profile surfaces whose entries are paths (opens, execs, endpoints). */
+export const PATH_SURFACES: ReadonlySet<string> = new Set(['opens', 'execs', 'endpoints']);
+
+/**
+ * node-agent's projection classification of one raw profile entry: on the path surfaces an entry
+ * containing `⋯` or `*` is a `pattern` (matched with CompareDynamic); everything else is a `value`.
+ */
+export function classifyEntry(surface: string, entry: string): 'pattern' | 'value' {
+  return PATH_SURFACES.has(surface) && isDynamicEntry(entry) ? 'pattern' : 'value';
+}
