@@ -1,1 +1,2 @@
 export * from './types.ts';
+export { normalizeEvent, normalizeEventPath, decodeOpenFlags, checkEventFields } from './normalize.ts';
