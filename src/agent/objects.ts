@@ -155,9 +155,9 @@ export class ObjectStore {
     let policyChanged = false;
     const docs = new Map<string, ReturnType<typeof parseDocuments>>();
     for (const p of parsed) docs.set(p.file, parseDocuments(p.text, p.file));
+    const policyFiles = new Map<string, TrustPolicy | undefined>();
     if (!this.opts.trustPolicyFile) {
       const policies: TrustPolicy[] = [];
-      const policyFiles = new Map<string, TrustPolicy | undefined>();
       for (const p of parsed) {
         const pol = docs.get(p.file)!.objects.filter((o) => o.object.kind === 'TrustPolicy');
         let policy: TrustPolicy | undefined;
@@ -184,10 +184,6 @@ export class ObjectStore {
         policyChanged = this.scans > 1;
         this.opts.onInfo({ trustPolicies: policies.map((p) => p.source ?? p.name) }, 'trust policy loaded');
       }
-      for (const [file, pol] of policyFiles) {
-        const st = this.files.get(file);
-        if (st) st.policy = pol;
-      }
       if (policyChanged) {
         // re-verify everything under the new policy: forget file states and re-read all files
         this.files.clear();
@@ -208,7 +204,7 @@ export class ObjectStore {
         continue;
       }
       const keys: string[] = [];
-      let policy: TrustPolicy | undefined = prevState?.policy;
+      const policy: TrustPolicy | undefined = policyFiles.has(p.file) ? policyFiles.get(p.file) : prevState?.policy;
       for (const lo of r.objects) {
         const obj = lo.object;
         const kind = obj.kind;
