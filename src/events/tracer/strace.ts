@@ -234,7 +234,7 @@ export function straceEvents(calls: StraceCall[], rootPid: number, rootCwd: stri
         const resolved = resolvePath(p.cwd, file);
         const exepath = realpathOr(resolved);
         p.exepath = exepath;
-        p.comm = comm15(exepath);
+        p.comm = comm15(resolved);
         const ev = base(p, 'exec');
         ev.exepath = exepath;
         ev.args = args;
