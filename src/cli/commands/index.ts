@@ -9,8 +9,6 @@ import { register as registerRules } from './rules.ts';
 import { register as registerAgent } from './agent.ts';
 import { register as registerRecord } from './record.ts';
 import { register as registerWatch } from './watch.ts';
-import { register as registerRecord } from './record.ts';
-import { register as registerWatch } from './watch.ts';
 import { register as registerProfile } from './profile.ts';
 
 /** Every command module's `register`; add one line per command. */
@@ -26,5 +24,3 @@ commands.push(registerEval); // rule engine
 commands.push(registerRecord); // kernel tracer
 commands.push(registerWatch); // kernel tracer
 commands.push(registerProfile); // profile compaction
-commands.push(registerRecord); // kernel tracer
-commands.push(registerWatch); // kernel tracer
