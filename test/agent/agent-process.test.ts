@@ -24,7 +24,7 @@ test('agent: signed objects in, scenario replayed, alerts out to stdout, file, w
   writeFileSync(join(objects, 'profile.yaml'), YAML.stringify(signedWeb));
   // an unsigned profile, a tampered profile and one signed by an untrusted key: all rejected
   writeFileSync(join(objects, 'unsigned.yaml'), YAML.stringify({ ...webProfile(['/bin/x']), metadata: { name: 'api', namespace: 'shop' } }));
-  const db = await sign({ ...webProfile(['/usr/bin/db']), metadata: { name: 'db', namespace: 'shop' } }, key);
+  const db: Record<string, unknown> = await sign({ ...webProfile(['/usr/bin/db']), metadata: { name: 'db', namespace: 'shop' } }, key);
   (db.spec as { containers: Array<{ execs: unknown[] }> }).containers[0].execs.push({ path: '/bin/backdoor', args: ['/bin/backdoor'] });
   writeFileSync(join(objects, 'tampered.yaml'), YAML.stringify(db));
   writeFileSync(join(objects, 'foreign.yaml'), YAML.stringify(await sign({ ...webProfile(['/bin/y']), metadata: { name: 'cache', namespace: 'shop' } }, otherKey)));
