@@ -237,13 +237,15 @@ function setSize(obj: { metadata?: { annotations?: Record<string, string> } & Re
   ann[RESOURCE_SIZE_ANNOTATION] = String(size);
 }
 
+type WithAnnotations<T> = T & { metadata: { annotations: Record<string, string> } };
+
 type AnyObj = { kind?: string; metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown>; [k: string]: unknown };
 
 /**
  * Storage `PreSave` of an ApplicationProfile: architectures sorted set, every container deflated, the
  * resource size annotated; throws {@link ProfileTooLargeError} above `maxSize`. Returns a new object.
  */
-export function preSaveApplicationProfile<T extends AnyObj>(obj: T, opts: PreSaveOptions = {}): { object: T; size: number } {
+export function preSaveApplicationProfile<T extends AnyObj>(obj: T, opts: PreSaveOptions = {}): { object: WithAnnotations<T>; size: number } {
   const o = clone(obj);
   const spec = (o.spec ?? {}) as Record<string, unknown>;
   if (Array.isArray(spec.architectures)) spec.architectures = deflateSortString(spec.architectures as string[]);
@@ -261,14 +263,14 @@ export function preSaveApplicationProfile<T extends AnyObj>(obj: T, opts: PreSav
   setSize(o, size);
   const max = opts.maxSize ?? DEFAULT_MAX_SIZE;
   if (size > max) throw new ProfileTooLargeError(describe(o), size, max);
-  return { object: o, size };
+  return { object: o as WithAnnotations<T>, size };
 }
 
 /**
  * Storage `PreSave` of a NetworkNeighborhood: neighbors merged by identifier per container; the size
  * is the number of neighbors; throws {@link ProfileTooLargeError} above `maxSize`.
  */
-export function preSaveNetworkNeighborhood<T extends AnyObj>(obj: T, opts: PreSaveOptions = {}): { object: T; size: number } {
+export function preSaveNetworkNeighborhood<T extends AnyObj>(obj: T, opts: PreSaveOptions = {}): { object: WithAnnotations<T>; size: number } {
   const o = clone(obj);
   const spec = (o.spec ?? {}) as Record<string, unknown>;
   let size = 0;
@@ -287,14 +289,14 @@ export function preSaveNetworkNeighborhood<T extends AnyObj>(obj: T, opts: PreSa
   setSize(o, size);
   const max = opts.maxSize ?? DEFAULT_MAX_SIZE;
   if (size > max) throw new ProfileTooLargeError(describe(o), size, max);
-  return { object: o, size };
+  return { object: o as WithAnnotations<T>, size };
 }
 
 /**
  * Storage `PreSave` of a (non-time-series) ContainerProfile: the spec deflated; above `maxSize` the
  * object is kept but annotated `kubescape.io/status: too-large` (no error, unlike AP/NN).
  */
-export function preSaveContainerProfile<T extends AnyObj>(obj: T, opts: PreSaveOptions = {}): { object: T; size: number; tooLarge: boolean } {
+export function preSaveContainerProfile<T extends AnyObj>(obj: T, opts: PreSaveOptions = {}): { object: WithAnnotations<T>; size: number; tooLarge: boolean } {
   const o = clone(obj);
   const spec = deflateContainerProfileSpec((o.spec ?? {}) as ContainerProfileContainer, opts);
   o.spec = spec as Record<string, unknown>;
@@ -308,5 +310,5 @@ export function preSaveContainerProfile<T extends AnyObj>(obj: T, opts: PreSaveO
   const max = opts.maxSize ?? DEFAULT_MAX_SIZE;
   const tooLarge = size > max;
   if (tooLarge) o.metadata!.annotations![STATUS_ANNOTATION] = 'too-large';
-  return { object: o, size, tooLarge };
+  return { object: o as WithAnnotations<T>, size, tooLarge };
 }

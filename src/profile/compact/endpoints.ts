@@ -168,8 +168,8 @@ export function mergeDuplicateEndpoints(list: readonly HTTPEndpoint[]): HTTPEndp
     if (members.length === 1) continue;
     // merge in list order, so methods keep their order of appearance
     const merged: HTTPEndpoint = { ...w };
-    delete merged.methods;
-    delete merged.headers;
+    if (merged.methods) merged.methods = [];
+    if (merged.headers) merged.headers = undefined;
     for (const j of members) absorb(merged, slots[j]!);
     for (const j of members) slots[j] = null;
     slots[members[0]!] = merged;
