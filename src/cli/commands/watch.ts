@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import type { RuntimeAlert } from '../../alerts/index.ts';
 import { normalizeEvent, type RuntimeEvent } from '../../events/index.ts';
-import { runTraced, TracerUnavailableError } from '../../events/tracer/index.ts';
+import { runTraced, TracerUnavailableError, type KernelTracer, type TracedRun } from '../../events/tracer/index.ts';
+import type { RuleEngine } from '../../rules/index.ts';
 import type { ProfileObject } from '../../model/index.ts';
 import { CliError } from '../errors.ts';
 import { engineFromFiles, loadKinds } from '../load.ts';
@@ -45,6 +46,50 @@ export function formatAlert(a: RuntimeAlert): string {
   return `ALERT ${a.ruleID} ${a.alertName} (severity ${a.severity}): ${a.message} [pid ${String(ev.pid ?? a.infectedPID)} ${String(ev.comm ?? '')}]`;
 }
 
+export interface WatchCommandOptions {
+  command: string[];
+  engine: RuleEngine;
+  identity: WatchIdentity;
+  backend?: 'kernel' | 'strace';
+  /** a running tracer session to reuse */
+  tracer?: KernelTracer;
+  onAlert?: (a: RuntimeAlert) => void;
+  stdio?: 'inherit' | 'ignore' | 'pipe';
+}
+
+export interface WatchResult {
+  run: TracedRun;
+  alerts: RuntimeAlert[];
+}
+
+/**
+ * Runs a command under detection: every event of its process tree is given the synthetic identity
+ * (container `host-<root pid>` in pod `identity.podName`), registered with the engine and evaluated.
+ */
+export async function watchCommand(opts: WatchCommandOptions): Promise<WatchResult> {
+  const { engine, identity: id } = opts;
+  const alerts: RuntimeAlert[] = [];
+  let registered = -1;
+  const onEvent = (raw: RuntimeEvent) => {
+    const root = Number(raw.tracerRoot ?? 0);
+    const containerId = `host-${root}`;
+    if (registered !== root) {
+      engine.registerContainer({ containerId, name: id.containerName, namespace: id.namespace, podName: id.podName });
+      registered = root;
+    }
+    const ev = normalizeEvent({
+      ...raw, containerId, containerName: id.containerName, namespace: id.namespace, podName: id.podName, context: 'kubernetes',
+    });
+    for (const a of engine.evaluate(ev)) {
+      alerts.push(a);
+      opts.onAlert?.(a);
+    }
+  };
+  const run = await runTraced({ command: opts.command, backend: opts.backend, tracer: opts.tracer, onEvent, stdio: opts.stdio });
+  if (registered >= 0) engine.removeContainer(`host-${registered}`);
+  return { run, alerts };
+}
+
 interface WatchOpts {
   profile?: string[];
   rules?: string[];
@@ -79,30 +124,15 @@ export function register(program: Command): void {
       );
       for (const w of engine.loadWarnings) log(`sbob: warning: ${w}`);
       const backend = chooseBackend(o.strace === true, log);
-      let fired = 0;
-      let registered = -1;
-      const onEvent = (raw: RuntimeEvent) => {
-        const root = Number(raw.tracerRoot ?? 0);
-        const containerId = `host-${root}`;
-        if (registered !== root) {
-          engine.registerContainer({ containerId, name: id.containerName, namespace: id.namespace, podName: id.podName });
-          registered = root;
-        }
-        const ev = normalizeEvent({
-          ...raw, containerId, containerName: id.containerName, namespace: id.namespace, podName: id.podName, context: 'kubernetes',
-        });
-        for (const a of engine.evaluate(ev)) {
-          fired++;
-          log(o.json ? JSON.stringify(a) : formatAlert(a));
-        }
-      };
-      let run;
+      let res: WatchResult;
       try {
-        run = await runTraced({ command: cmd, backend, onEvent });
+        res = await watchCommand({ command: cmd, engine, identity: id, backend, onAlert: (a) => log(o.json ? JSON.stringify(a) : formatAlert(a)) });
       } catch (e) {
         if (e instanceof TracerUnavailableError) throw new CliError(e.message);
         throw e;
       }
+      const { run, alerts } = res;
+      const fired = alerts.length;
       log(`sbob: watched ${run.events.length} events, ${fired} alert${fired === 1 ? '' : 's'}${run.lost ? `, ${run.lost} events LOST` : ''}; command exited with ${run.signal ?? `status ${run.exitCode}`}`);
       process.exitCode = fired > 0 ? 1 : 0;
     });

@@ -1,0 +1,100 @@
+/**
+ * Live tests of the kernel tracer (bpftrace). They need root, bpftrace, BTF and tracefs; otherwise
+ * they are reported skipped with the exact reason. One tracer session serves the whole file.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KernelTracer, preflight, runTraced } from '../../src/events/tracer/index.ts';
+
+const pf = preflight();
+const skip = pf.ok ? false : `kernel tracer unavailable: ${pf.reasons.join('; ')}`;
+let tracer: KernelTracer;
+
+before(async () => {
+  if (skip) return;
+  tracer = new KernelTracer({ mode: 'tree' });
+  tracer.start(() => undefined).catch(() => undefined);
+  await tracer.ready();
+});
+after(async () => {
+  if (tracer) await tracer.stop();
+});
+
+test('exec, open, connect and DNS of a whole process tree, nothing lost', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-tr-'));
+  try {
+    const r = await runTraced({
+      tracer, stdio: 'pipe', cwd: dir,
+      command: ['sh', '-c', 'ls /etc >/dev/null; cat /etc/hostname; (cd /etc && exec cat ./hostname >/dev/null); wget -q -T 2 -O- http://127.0.0.1:9/ || true; echo "a b" "c\'d" > out.txt'],
+    });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.lost, 0);
+    const execs = r.events.filter((e) => e.eventType === 'exec');
+    assert.deepEqual(execs.map((e) => e.comm), ['sh', 'ls', 'cat', 'cat', 'wget']);
+    assert.deepEqual(execs[1]!.args, ['ls', '/etc']);
+    assert.deepEqual(execs[0]!.args, ['sh', '-c', 'ls /etc >/dev/null; cat /etc/hostname; (cd /etc && exec cat ./hostname >/dev/null); wget -q -T 2 -O- http://127.0.0.1:9/ || true; echo "a b" "c\'d" > out.txt']);
+    assert.equal(execs[1]!.pcomm, 'sh');
+    assert.equal(execs[1]!.ppid, r.rootPid);
+    assert.equal(execs[0]!.cwd, dir);
+    assert.equal(execs[3]!.cwd, '/etc');
+    assert.equal(execs[1]!.exepath, '/usr/bin/ls');
+    const opens = r.events.filter((e) => e.eventType === 'open');
+    const hostname = opens.filter((e) => e.path === '/etc/hostname');
+    assert.equal(hostname.length, 2, 'absolute and cwd-relative open both resolve to /etc/hostname');
+    assert.deepEqual(hostname[0]!.flags, ['O_RDONLY']);
+    const out = opens.find((e) => e.path === join(dir, 'out.txt'));
+    assert.ok(out, 'redirect target opened');
+    assert.deepEqual(out!.flags, ['O_WRONLY', 'O_CREAT', 'O_TRUNC']);
+    const net = r.events.find((e) => e.eventType === 'network' && e.dstPort === 9);
+    assert.ok(net, `connect to 127.0.0.1:9 seen; got ${JSON.stringify(r.events.filter((e) => e.eventType !== 'open' && e.eventType !== 'syscall'))}`);
+    assert.deepEqual([net!.dstAddr, net!.proto, net!.direction, net!.comm], ['127.0.0.1', 'TCP', 'outbound', 'wget']);
+    const sys = new Set(r.events.filter((e) => e.eventType === 'syscall').map((e) => e.syscallName));
+    for (const s of ['execve', 'openat', 'connect', 'socket']) assert.ok(sys.has(s), `syscall ${s} reported`);
+    for (const e of r.events) {
+      assert.equal(e.tracerRoot, r.rootPid);
+      assert.equal(e.context, 'host');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('symlink, hardlink, unshare and a DNS query from one command; concurrent runs stay apart', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-tr-'));
+  try {
+    const resolver = ['python3', '-c', [
+      'import socket',
+      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+      'q = bytes([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]) + b"\\x04sbob\\x07example\\x00\\x00\\x01\\x00\\x01"',
+      's.sendto(q, ("127.0.0.1", 53))',
+    ].join('\n')];
+    const [a, b] = await Promise.all([
+      runTraced({ tracer, stdio: 'pipe', cwd: dir, command: ['sh', '-c', `ln -s /etc/hostname sl && ln ${join(dir, 'sl')} hl; unshare -U true`] }),
+      runTraced({ tracer, stdio: 'pipe', cwd: dir, command: resolver }),
+    ]);
+    assert.equal(a.exitCode, 0, a.stderr);
+    assert.equal(b.exitCode, 0, b.stderr);
+    assert.equal(a.lost + b.lost, 0);
+    const sl = a.events.find((e) => e.eventType === 'symlink');
+    assert.deepEqual([sl?.oldPath, sl?.newPath], ['/etc/hostname', join(dir, 'sl')]);
+    const hl = a.events.find((e) => e.eventType === 'hardlink');
+    assert.deepEqual([hl?.oldPath, hl?.newPath], [join(dir, 'sl'), join(dir, 'hl')]);
+    assert.ok(a.events.some((e) => e.eventType === 'unshare' && e.comm === 'unshare'));
+    const dns = b.events.filter((e) => e.eventType === 'dns');
+    assert.deepEqual(dns.map((e) => e.name), ['sbob.example.']);
+    assert.ok(!a.events.some((e) => e.eventType === 'dns'), 'events are routed to their own run');
+    assert.ok(!b.events.some((e) => e.eventType === 'symlink'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the tracer reports its probes and lost-event counter', { skip }, () => {
+  const s = tracer.stats();
+  assert.equal(s.lost, 0);
+  assert.ok(s.attachedProbes > 30, `attached ${s.attachedProbes}`);
+  assert.equal(s.malformed, 0);
+});
