@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Assembler, type ProcReader } from '../../src/events/tracer/assemble.ts';
+import { Assembler } from '../../src/events/tracer/assemble.ts';
+import type { ProcReader } from '../../src/events/tracer/procfs.ts';
 import { containerFromCgroupPath, containerFromProcCgroup } from '../../src/events/tracer/cgroup.ts';
 import { decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, normalizePath } from '../../src/events/tracer/flags.ts';
 import { parseTracerLine } from '../../src/events/tracer/records.ts';
