@@ -298,7 +298,7 @@ export function authorise(policy: TrustPolicy, signer: SignerInfo, kind: string,
       (a) => a.kinds.some((k) => k === '*' || k === kind) && a.namespaces.some((n) => glob(n, namespace)) && Object.entries(a.labels ?? {}).every(([k, v]) => labels?.[k] === v),
     );
     if (rules.length === 0) {
-      last = `signer "${c.name}" (${describeSigner(signer)}) may not sign ${kind} in namespace "${namespace || '(none)'}"${labels && Object.keys(labels).length ? ` with labels ${JSON.stringify(labels)}` : ''} under trust policy "${policy.name}"`;
+      last = `signer "${c.name}" (${describeSigner(signer)}) may not sign ${kind} in namespace "${namespace || '(none)'}"${c.allow.some((a) => a.labels) ? ` with labels ${JSON.stringify(labels ?? {})}` : ''} under trust policy "${policy.name}"`;
       continue;
     }
     if (kind === 'Rules') {
