@@ -18,7 +18,14 @@ export function looksRandom(seg: string): boolean {
     const classes = [/[a-z]/, /[A-Z]/, /\d/].filter((re) => re.test(p)).length;
     if (classes >= 2 && /^[A-Za-z0-9]+$/.test(p)) {
       // CamelCase words (e.g. "MyFile") are not random: random names switch case often
-      const switches = (p.match(/[a-z][A-Z]|[A-Z][a-z]|[A-Za-z]\d|\d[A-Za-z]/g) ?? []).length;
+      const cls = (ch: string) => (/[a-z]/.test(ch) ? 0 : /[A-Z]/.test(ch) ? 1 : 2);
+      let switches = 0;
+      // count lower→upper and letter↔digit changes (CamelCase words have few of them)
+      for (let i = 1; i < p.length; i++) {
+        const a = cls(p[i - 1]!);
+        const b = cls(p[i]!);
+        if ((a === 0 && b === 1) || (a === 2) !== (b === 2)) switches++;
+      }
       return switches >= 3;
     }
     return false;
