@@ -29,7 +29,7 @@ export function generateSigningKey(): { privateKey: KeyObject; publicKey: KeyObj
 }
 
 /** Encrypts a private key in cosign's format; returns the PEM text. */
-export function encryptCosignKey(privateKey: KeyObject, password: string, params = COSIGN_SCRYPT): string {
+export function encryptCosignKey(privateKey: KeyObject, password: string, params: { N: number; r: number; p: number } = COSIGN_SCRYPT): string {
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
   const salt = randomBytes(32);
   const nonce = randomBytes(24);
