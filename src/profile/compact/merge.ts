@@ -110,7 +110,6 @@ function mergeNeighbor(base: NetworkNeighbor, user: NetworkNeighbor, opts: Merge
   if (ns !== undefined) out.namespaceSelector = ns;
   if (user.ipAddress) out.ipAddress = user.ipAddress;
   if (user.type) out.type = user.type;
-  if (user.dns) out.dns = user.dns;
   if (!(opts.dropUserIPAddressesOnCollision ?? true) && user.ipAddresses && user.ipAddresses.length) {
     out.ipAddresses = [...new Set([...(out.ipAddresses ?? []), ...user.ipAddresses])];
   }
