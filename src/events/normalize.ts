@@ -31,10 +31,14 @@ export function decodeOpenFlags(raw: number): string[] {
   return out;
 }
 
+const FIELD_TYPES: Record<string, string | undefined> = { ...EVENT_FIELD_TYPES };
+
 /** Why an event is malformed (a CEL field of the wrong type), or null when it is fine. */
 export function checkEventFields(ev: Record<string, unknown>): string | null {
   if (typeof ev.eventType !== 'string' || ev.eventType === '') return 'field eventType: must be a non-empty string';
-  for (const [name, type] of Object.entries(EVENT_FIELD_TYPES)) {
+  for (const name in ev) {
+    const type = FIELD_TYPES[name];
+    if (type === undefined) continue;
     const v = ev[name];
     if (v === undefined || v === null) continue;
     switch (type) {

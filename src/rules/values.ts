@@ -41,60 +41,72 @@ export class CelHttpRequest {
   body = '';
 }
 
-/** The `event` object: every field of EVENT_FIELD_TYPES with CEL-typed values (zero when absent). */
+/**
+ * The `event` object: every field of EVENT_FIELD_TYPES with CEL-typed values (zero when absent).
+ * Fields are converted lazily, on first access, because a rule reads only a few of them.
+ */
 export class CelEvent {
   [field: string]: unknown;
+  constructor(readonly raw: RuntimeEvent) {}
 }
 
-const FIELD_ENTRIES = Object.entries(EVENT_FIELD_TYPES);
+const ZERO_REQUEST = new CelHttpRequest();
+
+function convert(raw: RuntimeEvent, name: string, type: string): unknown {
+  const v = (raw as Record<string, unknown>)[name];
+  switch (type) {
+    case 'string':
+      if (name === 'direction' && (v === undefined || v === '') && raw.eventType === 'network') {
+        // derived from pktType for network events when unset (rule-engine.md §1.3)
+        return String(raw.pktType ?? '').toUpperCase() === 'OUTGOING' ? 'outbound' : 'inbound';
+      }
+      return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+    case 'int':
+      return toInt(v ?? 0);
+    case 'uint':
+      return toUint(v ?? 0);
+    case 'bool':
+      return v === true;
+    case 'list':
+      return Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : String(x))) : [];
+    case 'request': {
+      if (!v || typeof v !== 'object') return ZERO_REQUEST;
+      const r = new CelHttpRequest();
+      const q = v as Record<string, unknown>;
+      r.method = String(q.method ?? '');
+      r.host = String(q.host ?? '');
+      r.url = String(q.url ?? '');
+      r.path = String(q.path ?? '');
+      r.body = String(q.body ?? '');
+      const h = q.headers && typeof q.headers === 'object' ? (q.headers as Record<string, unknown>) : {};
+      for (const [k, val] of Object.entries(h)) r.headers.set(k, Array.isArray(val) ? val.map(String) : [String(val)]);
+      return r;
+    }
+    default:
+      return undefined;
+  }
+}
+
+for (const [name, type] of Object.entries(EVENT_FIELD_TYPES)) {
+  Object.defineProperty(CelEvent.prototype, name, {
+    configurable: true,
+    enumerable: true,
+    get(this: CelEvent) {
+      const value = convert(this.raw, name, type);
+      Object.defineProperty(this, name, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+  });
+}
 
 export function toCelEvent(ev: RuntimeEvent): CelEvent {
-  const out = new CelEvent();
-  const src = ev as Record<string, unknown>;
-  for (const [name, type] of FIELD_ENTRIES) {
-    const v = src[name];
-    switch (type) {
-      case 'string':
-        out[name] = typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-        break;
-      case 'int':
-        out[name] = toInt(v ?? 0);
-        break;
-      case 'uint':
-        out[name] = toUint(v ?? 0);
-        break;
-      case 'bool':
-        out[name] = v === true;
-        break;
-      case 'list':
-        out[name] = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : String(x))) : [];
-        break;
-      case 'request': {
-        const r = new CelHttpRequest();
-        const q = (v ?? {}) as Record<string, unknown>;
-        r.method = String(q.method ?? '');
-        r.host = String(q.host ?? '');
-        r.url = String(q.url ?? '');
-        r.path = String(q.path ?? '');
-        r.body = String(q.body ?? '');
-        const h = q.headers && typeof q.headers === 'object' ? (q.headers as Record<string, unknown>) : {};
-        for (const [k, val] of Object.entries(h)) r.headers.set(k, Array.isArray(val) ? val.map(String) : [String(val)]);
-        out[name] = r;
-        break;
-      }
-    }
-  }
-  // direction is derived from pktType for network events when unset (rule-engine.md §1.3)
-  if (ev.eventType === 'network' && out.direction === '') {
-    out.direction = String(out.pktType).toUpperCase() === 'OUTGOING' ? 'outbound' : 'inbound';
-  }
-  return out;
+  return new CelEvent(ev);
 }
 
 /** CEL type declarations of the event object's fields, for the environment. */
 export function eventFieldDecls(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, type] of FIELD_ENTRIES) {
+  for (const [name, type] of Object.entries(EVENT_FIELD_TYPES)) {
     out[name] = type === 'list' ? 'list<dyn>' : type === 'request' ? 'HttpRequest' : type;
   }
   return out;
