@@ -7,4 +7,4 @@ export { decodeOpenFlags, normalizePath, capabilityName, dnsQuestionName } from 
 export { TracerError, TracerUnavailableError } from './errors.ts';
 export { hostProcReader, nullProcReader, type ProcReader } from './procfs.ts';
 export { runTraced, type TracedRun, type RunTracedOptions } from './run.ts';
-export { StraceSource, parseStraceLine, straceAvailable } from './strace.ts';
+export { StraceSource, parseStraceLine, straceAvailable, straceWorks } from './strace.ts';

@@ -1,0 +1,89 @@
+/**
+ * `sbob record`: argument errors, the strace fallback (no eBPF needed) and the real kernel tracer
+ * (root + bpftrace; otherwise skipped with the reason).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { preflight, straceWorks } from '../../src/events/tracer/index.ts';
+import { parseDuration } from '../../src/cli/commands/record.ts';
+
+const SBOB = fileURLToPath(new URL('../../bin/sbob', import.meta.url));
+const CMD = ['sh', '-c', 'ls /etc >/dev/null; cat /etc/hostname'];
+const pf = preflight();
+const skipKernel = pf.ok ? false : `kernel tracer unavailable: ${pf.reasons.join('; ')}`;
+const skipStrace = straceWorks() ? false : 'strace is not installed or ptrace is not permitted here (apt-get install -y strace)';
+
+function sbob(args: string[]) {
+  return spawnSync(SBOB, args, { encoding: 'utf8', timeout: 120000 });
+}
+
+function container(yamlText: string) {
+  const docs = parseAllDocuments(yamlText).map((d) => d.toJS());
+  assert.deepEqual(docs.map((d) => d.kind), ['ApplicationProfile', 'NetworkNeighborhood']);
+  for (const d of docs) assert.equal(d.apiVersion, 'spdx.softwarecomposition.kubescape.io/v1beta1');
+  return { ap: docs[0].spec.containers[0], nn: docs[1].spec.containers[0], docs };
+}
+
+function checkShProfile(ap: { execs: Array<{ path: string; args: string[] }>; opens: Array<{ path: string; flags: string[] }>; syscalls: string[] }) {
+  const execs = ap.execs.map((e) => [e.path, e.args.join(' ')]);
+  assert.ok(execs.some(([p, a]) => p === '/usr/bin/ls' && a === 'ls /etc'), JSON.stringify(execs));
+  assert.ok(execs.some(([p, a]) => p === '/usr/bin/cat' && a === 'cat /etc/hostname'), JSON.stringify(execs));
+  assert.ok(execs.some(([, a]) => a === 'sh -c ls /etc >/dev/null; cat /etc/hostname'), JSON.stringify(execs));
+  const opens = new Map(ap.opens.map((o) => [o.path, o.flags]));
+  assert.ok(opens.has('/etc/hostname'), [...opens.keys()].join(' '));
+  assert.ok(opens.get('/etc')?.includes('O_DIRECTORY'));
+  assert.ok(ap.syscalls.includes('execve') && ap.syscalls.includes('openat'));
+}
+
+test('argument errors say what is wrong', () => {
+  let r = sbob(['record']);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /nothing to record: give a command after --/);
+  r = sbob(['record', '--container', 'abc123', '--', 'true']);
+  assert.match(r.stderr, /either --container ID or a command/);
+  r = sbob(['record', '--container', 'not-hex!']);
+  assert.match(r.stderr, /--container "not-hex!": expected a container id/);
+  assert.throws(() => parseDuration('5 minutes'), /--duration "5 minutes": expected a number with unit/);
+  assert.equal(parseDuration('5m'), 300000);
+  assert.equal(parseDuration('1500ms'), 1500);
+});
+
+test('record with --strace writes the execs and opens of the command', { skip: skipStrace }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-rec-'));
+  try {
+    const out = join(dir, 'p.yaml');
+    const r = sbob(['record', '--strace', '-o', out, '--name', 'demo', '--', ...CMD]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /capabilities are not visible to strace/);
+    assert.match(r.stderr, /recorded \d+ events: 3 execs/);
+    const { ap, docs } = container(readFileSync(out, 'utf8'));
+    assert.equal(docs[0].metadata.name, 'demo');
+    checkShProfile(ap);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('record with the kernel tracer: the profile holds the execs and opens, nothing lost', { skip: skipKernel }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-rec-'));
+  try {
+    const out = join(dir, 'p.yaml');
+    const r = sbob(['record', '-o', out, '--', ...CMD]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${readFileSync('/etc/hostname', 'utf8')}`, 'the command\'s own output passes through');
+    assert.match(r.stderr, /recorded \d+ events: 3 execs/);
+    assert.doesNotMatch(r.stderr, /LOST/);
+    const { ap, docs } = container(readFileSync(out, 'utf8'));
+    assert.equal(docs[0].metadata.name, 'sh');
+    assert.equal(docs[0].metadata.annotations['kubescape.io/completion'], 'complete');
+    checkShProfile(ap);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
