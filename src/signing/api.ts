@@ -44,7 +44,7 @@ export function verifyObject(obj: SignableObject, policy: TrustPolicy, opts: Ver
     if (whole.status === 'valid') {
       const kind = (check.signedContent as SignableObject | undefined)?.kind ?? kindOf(obj);
       // for an assembled object the whole signature vouches only for local entries: pieces are checked below
-      const spec = hasPieces ? localOnlySpec(obj) : signed.spec;
+      const spec = hasPieces ? localOnlySpec(signed) : signed.spec;
       const labels = (check.signedContent as SignableObject | undefined)?.metadata?.labels ?? null;
       const auth = authorise(policy, check.signer!, kind, base.namespace ?? '', spec, labels);
       whole.status = auth.ok ? 'valid' : 'untrusted';
@@ -54,7 +54,8 @@ export function verifyObject(obj: SignableObject, policy: TrustPolicy, opts: Ver
   }
   if (!hasPieces) return whole;
   try {
-    const a = verifyAssembled(obj, policy, check.status === 'unsigned' ? undefined : { status: whole.status, reason: whole.reason, signer: whole.signer });
+    // entries come from the signed form when the whole object is signed with embedded content
+    const a = verifyAssembled(whole.signedObject ?? obj, policy, check.status === 'unsigned' ? undefined : { status: whole.status, reason: whole.reason, signer: whole.signer });
     const wholeNote = check.status === 'unsigned' ? '' : `; whole object: ${whole.status}: ${whole.reason}`;
     return { ...whole, status: check.status === 'unsigned' || whole.status === 'valid' ? a.status : worstOf(whole.status, a.status), reason: `${a.reason}${wholeNote}`, pieces: a.pieces, entries: a.entries };
   } catch (e) {
