@@ -208,15 +208,17 @@ export function analyzeEndpointsDetailed(endpoints: readonly HTTPEndpoint[], ana
     return { ...e, endpoint: ep };
   });
   const merged = mergeDuplicateEndpoints(rewritten);
-  // `:0` folding may have moved entries
+  // `:0` folding may have moved entries into a `:0` sibling with the same path
+  const present = new Set(merged.map((e) => e.endpoint ?? ''));
+  const wildByPath = new Map<string, string>();
+  for (const e of merged) {
+    const ms = splitEndpointPortAndPath(e.endpoint ?? '');
+    if (ms.port === WILDCARD_PORT && !wildByPath.has(ms.path)) wildByPath.set(ms.path, e.endpoint ?? '');
+  }
   for (const [k, v] of mapping) {
-    const s = splitEndpointPortAndPath(v);
-    if (s.port === WILDCARD_PORT || merged.some((m) => m.endpoint === v)) continue;
-    const w = merged.find((m) => {
-      const ms = splitEndpointPortAndPath(m.endpoint ?? '');
-      return ms.port === WILDCARD_PORT && ms.path === s.path;
-    });
-    if (w) mapping.set(k, w.endpoint ?? v);
+    if (present.has(v)) continue;
+    const w = wildByPath.get(splitEndpointPortAndPath(v).path);
+    if (w !== undefined) mapping.set(k, w);
   }
   return { endpoints: merged, mapping, invalid };
 }

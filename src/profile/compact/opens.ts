@@ -62,6 +62,7 @@ export function analyzeOpensDetailed(
     const y = specificity(b);
     return y[0] - x[0] || x[1] - y[1] || y[2] - x[2] || (a < b ? -1 : a > b ? 1 : 0);
   });
+  const coveredBy = new Map<string, string>();
   if (patterns.length > 0) {
     for (const [path, flags] of [...byPath]) {
       if (isDynamicEntry(path) || protectedPaths.has(path)) continue;
@@ -69,7 +70,11 @@ export function analyzeOpensDetailed(
       if (!cover) continue;
       sortedUnion(byPath.get(cover)!, [...flags]);
       byPath.delete(path);
-      for (const [k, v] of mapping) if (v === path) mapping.set(k, cover);
+      coveredBy.set(path, cover);
+    }
+    for (const [k, v] of mapping) {
+      const cover = coveredBy.get(v);
+      if (cover !== undefined) mapping.set(k, cover);
     }
   }
 
