@@ -13,7 +13,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { RuleEngine, md5Hex } from '../rules/index.ts';
-import { ALL_EVENT_TYPES, type RuntimeEvent } from '../events/index.ts';
+import { ALL_EVENT_TYPES, normalizeEvent, type RuntimeEvent } from '../events/index.ts';
 import type { EventSource } from '../events/source.ts';
 import type { RuntimeAlert } from '../alerts/index.ts';
 import { computeAlertId, type AgentAlert, type AlertSink } from '../alerts/sinks/index.ts';
@@ -205,7 +205,7 @@ export class Agent {
     const t0 = performance.now();
     let alerts: RuntimeAlert[];
     try {
-      alerts = this.engine.evaluate(ev);
+      alerts = this.engine.evaluate(normalizeEvent(ev)); // idempotent; sources may have normalised already
     } catch (err) {
       this.metrics.evalErrors.inc();
       this.log.warn({ origin, err: (err as Error).message }, 'event evaluation failed');

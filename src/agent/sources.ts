@@ -31,6 +31,21 @@ function registerBuiltins(): void {
   });
 }
 
+/**
+ * `kernel`: the tracer of src/events/tracer (bpftrace), unless that module registers `kernel` itself.
+ * Options (config `sources: [{type: kernel, mode, bpftrace, strlen, startTimeoutMs}]`) pass through.
+ */
+function registerKernelFallback(): void {
+  if (getEventSourceFactory('kernel')) return;
+  registerEventSource('kernel', async (ctx: EventSourceContext) => {
+    const mod = (await import(new URL('../events/tracer/index.ts', import.meta.url).href)) as {
+      KernelTracer: new (opts: Record<string, unknown>) => EventSource;
+    };
+    const { type: _type, onBadLine: _bad, ...opts } = ctx.options;
+    return new mod.KernelTracer({ ...opts, onStderr: (line: string) => ctx.log.warn({ source: 'kernel', line }, 'tracer stderr') });
+  });
+}
+
 async function loadOptionalSources(log: EventSourceContext['log']): Promise<void> {
   if (optionalLoaded) return;
   optionalLoaded = true;
@@ -47,7 +62,10 @@ async function loadOptionalSources(log: EventSourceContext['log']): Promise<void
 
 export async function createSource(cfg: SourceConfig, index: number, log: EventSourceContext['log'], onBadLine: BadLineHandler): Promise<EventSource> {
   registerBuiltins();
-  if (cfg.type !== 'ndjson') await loadOptionalSources(log);
+  if (cfg.type !== 'ndjson') {
+    await loadOptionalSources(log);
+    if (existsSync(fileURLToPath(new URL('../events/tracer/index.ts', import.meta.url)))) registerKernelFallback();
+  }
   const factory = getEventSourceFactory(cfg.type);
   if (!factory) {
     throw new AgentConfigError('config', `sources[${index}].type`, `unknown source type "${cfg.type}" (available: ${registeredEventSourceTypes().join(', ')})`);

@@ -20,6 +20,13 @@ test('parseEventLine rejects non-objects and missing eventType with a reason', (
   assert.throws(() => parseEventLine('{"eventType":'), /invalid JSON/);
   assert.throws(() => parseEventLine('[1]'), /expected a JSON object, got array/);
   assert.throws(() => parseEventLine('{"comm":"x"}'), /"eventType" must be a non-empty string/);
+  assert.throws(() => parseEventLine('{"eventType":"exec","pid":"12"}'), /pid/);
+});
+
+test('parseEventLine normalises paths and open flags', () => {
+  const ev = parseEventLine(JSON.stringify({ eventType: 'open', path: 'etc//passwd/', flagsRaw: 0o101 }));
+  assert.equal(ev.path, '/etc/passwd');
+  assert.deepEqual(ev.flags, ['O_WRONLY', 'O_CREAT']);
 });
 
 test('file replay emits every good line and reports bad lines with their numbers', async () => {

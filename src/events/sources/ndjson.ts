@@ -3,12 +3,14 @@
  * field names of `RuntimeEvent`; node-agent `StructEvent` keys (rule-engine.md §1.6: `container`,
  * `pod`, `dnsName`, `exePath`, `dstIP`, `dstEndpoint.addr`, `upperLayer`, `pupperLayer`, `syscall`)
  * are accepted as aliases when the CEL name is absent. A bad line (invalid JSON, not an object, no
- * string `eventType`) is reported through `onBadLine` with its 1-based line number and skipped.
+ * string `eventType`, a CEL field of the wrong type) is reported through `onBadLine` with its 1-based
+ * line number and skipped. Good events are normalised (`normalizeEvent`, rule-engine.md §1.5).
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { EmitFn, EventSource, EventSourceStats } from '../source.ts';
 import type { RuntimeEvent } from '../types.ts';
+import { checkEventFields, normalizeEvent } from '../normalize.ts';
 
 export interface BadLine {
   /** File path, or `-` for stdin. */
@@ -52,7 +54,9 @@ export function parseEventLine(text: string): RuntimeEvent {
   if (typeof ev.eventType !== 'string' || ev.eventType === '') {
     throw new Error('field "eventType" must be a non-empty string');
   }
-  return ev as RuntimeEvent;
+  const problem = checkEventFields(ev);
+  if (problem) throw new Error(problem);
+  return normalizeEvent(ev as RuntimeEvent);
 }
 
 export class NdjsonEventSource implements EventSource {
