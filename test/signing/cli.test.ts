@@ -203,3 +203,32 @@ test('errors a user can act on: wrong password, unknown key format, missing pass
   assert.equal(bp.code, 2);
   assert.match(bp.stderr, /broken-policy\.yaml: trust policy field spec\.signers\[0\]\.key\.fingerprint: must be "key:" followed by 64 lowercase hex/);
 });
+
+test('nn sign-piece / nn assemble / verify: per-entry report, out-of-scope piece refused', async () => {
+  await sbob(['keygen', '--output-key-prefix', 'cloud'], { COSIGN_PASSWORD: 'c' });
+  await sbob(['keygen', '--output-key-prefix', 'plat'], { COSIGN_PASSWORD: 'p' });
+  for (const f of ['s3.yaml', 's3-overreach.yaml', 'local.yaml']) copyFileSync(join(FIXTURES, 'pieces', f), p(f));
+  const sp = await sbob(['nn', 'sign-piece', '--key', 'cloud.key', '--in-place', 's3.yaml', 's3-overreach.yaml'], { COSIGN_PASSWORD: 'c' });
+  assert.equal(sp.code, 0, sp.stderr);
+  const notPiece = await sbob(['nn', 'sign-piece', '--key', 'cloud.key', '-o', 'x.yaml', join(FIXTURES, 'rules-baseline.yaml')], { COSIGN_PASSWORD: 'c' });
+  assert.equal(notPiece.code, 2);
+  assert.match(notPiece.stderr, /rules-baseline\.yaml#1 \(line \d+\) Rules kubescape\/baseline: a piece must be a NetworkNeighborhood/);
+  writeFileSync(
+    p('shop-policy.yaml'),
+    `apiVersion: sbob.io/v1alpha1\nkind: TrustPolicy\nmetadata: {name: shop}\nspec:\n  signers:\n    - name: aws\n      key: {publicKeyFile: cloud.pub}\n      allow: [{kinds: [NetworkNeighborhood]}]\n      network: {hosts: ["*.amazonaws.com"], cidrs: [52.216.0.0/13]}\n    - name: platform\n      key: {publicKeyFile: plat.pub}\n      allow: [{kinds: [NetworkNeighborhood], namespaces: [shop]}]\n`,
+  );
+  const refused = await sbob(['nn', 'assemble', 's3.yaml', 's3-overreach.yaml', '--local', 'local.yaml', '--policy', 'shop-policy.yaml', '-o', 'shop-nn.yaml']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /s3-overreach\.yaml#1: NetworkNeighborhood aws-overreach: piece rejected: signer "aws" may not vouch for entry containers\/shop\/egress\/exfil: host "collector\.evil\.example" is outside the allowed hosts/);
+  const ok = await sbob(['nn', 'assemble', 's3.yaml', '--local', 'local.yaml', '--policy', 'shop-policy.yaml', '-o', 'shop-nn.yaml']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const v1 = await sbob(['verify', '--policy', 'shop-policy.yaml', 'shop-nn.yaml']);
+  assert.equal(v1.code, 1, 'local entries are not vouched for until the assembled object is signed');
+  assert.match(v1.stdout, /entry containers\/shop\/egress\/s3-eu-west-1: valid from piece:aws-s3-eu-west-1 signer=key:[0-9a-f]{64}/);
+  assert.match(v1.stdout, /entry containers\/shop\/egress\/orders-db: unsigned from local/);
+  assert.equal((await sbob(['sign', '--key', 'plat.key', '--in-place', 'shop-nn.yaml'], { COSIGN_PASSWORD: 'p' })).code, 0);
+  const v2 = await sbob(['verify', '--policy', 'shop-policy.yaml', 'shop-nn.yaml']);
+  assert.equal(v2.code, 0, v2.stdout);
+  assert.match(v2.stdout, /^valid\s+NetworkNeighborhood\s+shop\/shop\s+signer=key:[0-9a-f]{64} \(platform\)/);
+  assert.match(v2.stdout, /entry containers\/shop\/egress\/orders-db: valid from local/);
+});

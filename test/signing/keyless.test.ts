@@ -89,3 +89,30 @@ test('keyless: unreachable Fulcio gives an actionable error naming the URL', asy
 test('keyless: an expired identity token is refused before contacting Fulcio', () => {
   assert.throws(() => keylessSigner({ identityToken: fakeIdentityToken({ iss: ISSUER, sub: SUBJECT, exp: 1000 }) }), /identity token expired/);
 });
+
+test('keyless through the CLI: sbob sign --keyless --identity-token ... --fulcio-url ... --rekor-url ...', async () => {
+  const { main } = await import('../../src/cli/main.ts');
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const YAML = (await import('yaml')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-keyless-'));
+  const err = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  try {
+    writeFileSync(join(dir, 'ap.yaml'), YAML.stringify(profile));
+    const token = fakeIdentityToken({ iss: ISSUER, sub: SUBJECT });
+    process.stderr.write = ((c: string) => ((stderr += c), true)) as typeof process.stderr.write;
+    const code = await main(['node', 'sbob', 'sign', '--keyless', '--identity-token', token, '--fulcio-url', mock.fulcioURL, '--rekor-url', mock.rekorURL, '--in-place', join(dir, 'ap.yaml')]);
+    process.stderr.write = err;
+    assert.equal(code, 0, stderr);
+    const signed = YAML.parse(readFileSync(join(dir, 'ap.yaml'), 'utf8')) as SignableObject;
+    assert.equal(signed.metadata!.annotations![ANN.identity], SUBJECT);
+    assert.ok(signed.metadata!.annotations![ANN.rekorBundle]);
+    const r = verifyObject(signed, policy(SUBJECT));
+    assert.equal(r.status, 'valid', r.reason);
+  } finally {
+    process.stderr.write = err;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
