@@ -138,3 +138,32 @@ test('agent: signed objects in, scenario replayed, alerts out to stdout, file, w
   assert.equal(r0001.nodeName, 'node-a');
   assert.equal(r0001.podName, 'web-1');
 });
+
+test('agent: SIGTERM flushes pending alerts to the sinks and exits 0', { timeout: 60_000 }, async () => {
+  const dir = tmp('agent-sigterm');
+  mkdirSync(join(dir, 'objects'));
+  writeFileSync(join(dir, 'objects', 'rules.yaml'), YAML.stringify(defaultRules()));
+  const webhook = await startHttpCollector();
+  // a long batching wait: without the shutdown flush these alerts would still be waiting
+  const agent = new AgentProcess([
+    '--objects', 'objects', '--verification', 'allow-unsigned', '--events', '-', '--listen', '127.0.0.1:0',
+    '--webhook', webhook.url, '--webhook-batch-wait-ms', '60000', '--state-dir', 'state',
+  ], dir);
+  try {
+    await agent.waitFor(() => agent.log('agent ready'), 60_000, 'agent ready');
+    agent.write([1, 2, 3].map((i) => ev('randomx', { comm: `miner${i}`, exepath: `/tmp/miner${i}`, pid: 100 + i })));
+    for (let i = 0; metricValue(await agent.metrics(), 'sbob_alerts_total', 'rule_id="R1007"') < 3; i++) {
+      assert.ok(i < 200, 'alerts not produced');
+      await new Promise((r) => setTimeout(r, 50)); // bounded poll of /metrics
+    }
+    assert.equal(webhook.requests.length, 0, 'still batching');
+    agent.child.kill('SIGTERM');
+    assert.equal(await agent.exited, 0);
+    assert.ok(agent.logs.some((l) => l.msg === 'shutting down' && l.reason === 'received SIGTERM'));
+  } finally {
+    if (agent.child.exitCode === null) agent.child.kill('SIGKILL');
+    await webhook.close();
+  }
+  const got = webhook.requests.flatMap((r) => (r.body as { spec: { alerts: Alert[] } }).spec.alerts);
+  assert.deepEqual(got.map((a) => a.ruleID), ['R1007', 'R1007', 'R1007']);
+});
