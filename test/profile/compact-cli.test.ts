@@ -104,3 +104,21 @@ test('sbob profile compact end to end (bin/sbob)', () => {
     assert.deepEqual(opensOf(r.stdout), ['/etc/hosts', '/var/cache/app/⋯']);
   });
 });
+
+test('profile compact --settings reads a CollapseConfiguration; flags override it; errors name file, object, field', () => {
+  withTmp((dir) => {
+    const inFile = join(dir, 'ap.yaml');
+    writeFileSync(inFile, profileYaml(5));
+    const cfg = join(dir, 'cc.yaml');
+    writeFileSync(cfg, 'apiVersion: spdx.softwarecomposition.kubescape.io/v1beta1\nkind: CollapseConfiguration\nmetadata: {name: default}\nspec:\n  openDynamicThreshold: 4\n  collapseConfigs:\n  - {prefix: /srv, threshold: 1}\n');
+    const quiet = (): void => {};
+    assert.deepEqual(opensOf(runCompact(inFile, { output: join(dir, 'a.yaml'), settings: cfg }, quiet)), ['/etc/hosts', '/var/cache/app/⋯']);
+    assert.equal(opensOf(runCompact(inFile, { output: join(dir, 'b.yaml'), settings: cfg, threshold: '5' }, quiet)).length, 6);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'kind: CollapseConfiguration\nmetadata: {name: default}\nspec:\n  collapseConfigs:\n  - {prefix: /a, threshold: 1}\n  - {prefix: b, threshold: 2}\n');
+    assert.throws(() => runCompact(inFile, { settings: bad }, quiet),
+      (e: unknown) => e instanceof CliError && e.message === `${bad}: CollapseConfiguration default: field spec.collapseConfigs[1].prefix: must be a string starting with "/"`);
+    writeFileSync(bad, 'kind: ConfigMap\n');
+    assert.throws(() => runCompact(inFile, { settings: bad }, quiet), /field kind: expected CollapseConfiguration, got "ConfigMap"/);
+  });
+});

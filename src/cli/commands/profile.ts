@@ -7,7 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { loadPathLenient, formatObjectRef } from '../../model/index.ts';
 import {
-  compactProfile, CompactError, defaultCollapseConfigs, type CollapseConfig, type CollapseRecord, type CollapseSettings,
+  compactProfile, collapseSettingsFromObject, CompactError, defaultCollapseConfigs, InvalidCollapseSettingsError,
+  type CollapseConfig, type CollapseRecord, type CollapseSettings,
 } from '../../profile/compact/index.ts';
 import { CliError } from '../errors.ts';
 
@@ -21,6 +22,26 @@ export interface CompactFlags {
   endpointThreshold?: string;
   config?: string[];
   sbom?: string;
+  settings?: string;
+}
+
+/** Reads a CollapseConfiguration YAML/JSON file; errors name the file, the object and the field. */
+export function readSettingsFile(file: string): CollapseSettings {
+  if (!existsSync(file)) throw new CliError(`--settings ${file}: no such file or directory`);
+  let obj: unknown;
+  try {
+    obj = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return collapseSettingsFromObject(obj);
+  } catch (e) {
+    if (!(e instanceof InvalidCollapseSettingsError)) throw e;
+    const md = (obj as { metadata?: { name?: string } } | null)?.metadata;
+    const name = formatObjectRef({ kind: 'CollapseConfiguration', name: md?.name });
+    throw new CliError(`${file}: ${name}: field ${e.field}: ${e.detail}`);
+  }
 }
 
 function positiveInt(v: string, flag: string, min: number): number {
@@ -71,10 +92,10 @@ function countEntries(spec: unknown): number {
 /** The whole command; returns the text written (for tests) and writes it to stdout or the file. */
 export function runCompact(file: string, flags: CompactFlags, stderr: (s: string) => void = (s) => process.stderr.write(s)): string {
   if (!existsSync(file)) throw new CliError(`${file}: no such file or directory`);
-  const settings: Partial<CollapseSettings> = {};
+  const settings: Partial<CollapseSettings> = flags.settings !== undefined ? readSettingsFile(flags.settings) : { collapseConfigs: defaultCollapseConfigs() };
   if (flags.threshold !== undefined) settings.openDynamicThreshold = positiveInt(flags.threshold, '--threshold', 1);
   if (flags.endpointThreshold !== undefined) settings.endpointDynamicThreshold = positiveInt(flags.endpointThreshold, '--endpoint-threshold', 1);
-  settings.collapseConfigs = flags.config?.length ? parseConfigFlags(flags.config) : defaultCollapseConfigs();
+  if (flags.config?.length) settings.collapseConfigs = parseConfigFlags(flags.config);
   let sbom: string[] | undefined;
   if (flags.sbom !== undefined) {
     if (!existsSync(flags.sbom)) throw new CliError(`--sbom ${flags.sbom}: no such file or directory`);
@@ -116,6 +137,7 @@ export function register(program: Command): void {
     .option('--threshold <n>', 'opens: collapse a directory with more than N distinct children (default 50)')
     .option('--endpoint-threshold <n>', 'endpoints: the same per port (default 100)')
     .option('--config <prefix=n>', 'per-prefix threshold, e.g. /var/log=10 or /tmp=1 (1 = "*" at once); repeatable; replaces the defaults /etc=100 /etc/apache2=50 /opt=50 /var/run=50 /app=50', collect)
+    .option('--settings <file>', 'a CollapseConfiguration object (spec.openDynamicThreshold, endpointDynamicThreshold, collapseConfigs); the options above override it')
     .option('--sbom <file>', 'file with one path per line that is never collapsed (image SBOM files)')
     .action((file: string, flags: CompactFlags) => {
       runCompact(file, flags);

@@ -9,7 +9,7 @@ export class CompactError extends Error {
 
 /** Collapse settings are malformed (threshold < 1, prefix not starting with `/`, duplicate prefix …). */
 export class InvalidCollapseSettingsError extends CompactError {
-  constructor(readonly field: string, detail: string) {
+  constructor(readonly field: string, readonly detail: string) {
     super(`invalid collapse settings: ${field}: ${detail}`);
     this.name = 'InvalidCollapseSettingsError';
   }

@@ -4,7 +4,7 @@
  * Semantics: docs/compaction.md.
  */
 export {
-  defaultCollapseSettings, defaultCollapseConfigs, resolveCollapseSettings, findCollapseConfig, prefixCovers,
+  defaultCollapseSettings, defaultCollapseConfigs, resolveCollapseSettings, collapseSettingsFromObject, findCollapseConfig, prefixCovers,
   DEFAULT_OPEN_THRESHOLD, DEFAULT_ENDPOINT_THRESHOLD,
   type CollapseConfig, type CollapseSettings,
 } from './settings.ts';

@@ -103,3 +103,24 @@ export function findCollapseConfig(
   }
   return best ?? { prefix: '/', threshold: defaultThreshold };
 }
+
+/**
+ * Settings from a CollapseConfiguration object (`spec.openDynamicThreshold`,
+ * `spec.endpointDynamicThreshold`, `spec.collapseConfigs`). Throws {@link InvalidCollapseSettingsError}
+ * whose field is the path inside the object (e.g. `spec.collapseConfigs[1].threshold`).
+ */
+export function collapseSettingsFromObject(obj: unknown): CollapseSettings {
+  const o = obj as { kind?: unknown; spec?: unknown } | null;
+  if (!o || typeof o !== 'object') throw new InvalidCollapseSettingsError('(object)', 'not a mapping');
+  if (o.kind !== 'CollapseConfiguration') {
+    throw new InvalidCollapseSettingsError('kind', `expected CollapseConfiguration, got ${JSON.stringify(o.kind)}`);
+  }
+  if (o.spec === undefined || o.spec === null) return defaultCollapseSettings();
+  if (typeof o.spec !== 'object' || Array.isArray(o.spec)) throw new InvalidCollapseSettingsError('spec', 'must be a mapping');
+  try {
+    return resolveCollapseSettings(o.spec as Partial<CollapseSettings>);
+  } catch (e) {
+    if (e instanceof InvalidCollapseSettingsError) throw new InvalidCollapseSettingsError(`spec.${e.field}`, e.detail);
+    throw e;
+  }
+}
