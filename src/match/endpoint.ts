@@ -1,7 +1,7 @@
 /**
  * HTTP endpoint strings (`:<port><path>`, spec profiles.md §2.3) and sbob's endpoint matching.
  */
-import { compareDynamic } from './path.ts';
+import { compareDynamic, compileDynamic } from './path.ts';
 
 /** The port that storage uses to fold sibling ports ("any port"). */
 export const WILDCARD_PORT = '0';
@@ -40,4 +40,26 @@ export function compareEndpoint(pattern: string, observed: string, opts: Compare
   if (observed === '') return false;
   const o = splitEndpointPortAndPath(observed);
   return compareDynamic(p.path, o.path);
+}
+
+/** An endpoint pattern prepared once for many comparisons (same answers as {@link compareEndpoint}). */
+export interface CompiledEndpointPattern {
+  readonly pattern: string;
+  match(observed: string): boolean;
+}
+
+/** Pre-splits an endpoint pattern; with `wildcardPort`, a `:0` pattern compares only the path part. */
+export function compileEndpoint(pattern: string, opts: CompareEndpointOptions): CompiledEndpointPattern {
+  const whole = compileDynamic(pattern);
+  const split = splitEndpointPortAndPath(pattern);
+  const anyPort = opts.wildcardPort && pattern.startsWith(':') && split.port === WILDCARD_PORT;
+  const path = anyPort ? compileDynamic(split.path) : null;
+  return {
+    pattern,
+    match(observed: string): boolean {
+      if (whole.match(observed)) return true;
+      if (!path || observed === '') return false;
+      return path.match(splitEndpointPortAndPath(observed).path);
+    },
+  };
 }

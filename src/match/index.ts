@@ -23,8 +23,8 @@ export {
 export type { CIDR, IPSet } from './ip.ts';
 export { matchDNS, compileDNSSet, checkDNSEntry, isValidDNSEntry, assertDNSEntry } from './dns.ts';
 export type { DNSSet } from './dns.ts';
-export { splitEndpointPortAndPath, compareEndpoint, WILDCARD_PORT } from './endpoint.ts';
-export type { CompareEndpointOptions } from './endpoint.ts';
+export { splitEndpointPortAndPath, compareEndpoint, compileEndpoint, WILDCARD_PORT } from './endpoint.ts';
+export type { CompareEndpointOptions, CompiledEndpointPattern } from './endpoint.ts';
 export { matchPortProtocol } from './ports.ts';
 export type { NeighborPort } from './ports.ts';
 export { prefixAny, suffixAny, containsAny } from './strings.ts';

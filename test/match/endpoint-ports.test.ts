@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   splitEndpointPortAndPath,
   compareEndpoint,
+  compileEndpoint,
   matchPortProtocol,
   prefixAny,
   suffixAny,
@@ -60,4 +61,15 @@ test('prefixAny / suffixAny / containsAny are plain string tests', () => {
   assert.equal(suffixAny(['.log', '.conf'], '/etc/app.conf'), true);
   assert.equal(containsAny(['abc'], ''), false);
   assert.equal(containsAny(['xyz', 'http'], 'is_http_request'), true);
+});
+
+test('compileEndpoint gives the same answers as compareEndpoint', () => {
+  const pats = [':0/api/⋯', ':0', ':443/login', ':0/a/*', '', ':00/a'];
+  const obs = [':443/api/users', ':80/', ':443/login', ':0/login', ':8080/a/b/c', '', '/a/x', ':00/a'];
+  for (const wildcardPort of [true, false]) {
+    for (const p of pats) {
+      const c = compileEndpoint(p, { wildcardPort });
+      for (const o of obs) assert.equal(c.match(o), compareEndpoint(p, o, { wildcardPort }), `${p} vs ${o} (${wildcardPort})`);
+    }
+  }
 });
