@@ -141,26 +141,42 @@ test('malformed records are counted, not thrown', () => {
 
 test('container attribution from containerd, CRI-O, Docker and Podman cgroup paths; host has none', () => {
   const id = 'a'.repeat(40) + '0123456789abcdef01234567';
-  assert.deepEqual(containerFromCgroupPath(`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-${id}.scope`), { containerId: id, runtime: 'containerd' });
-  assert.deepEqual(containerFromCgroupPath(`/kubepods/burstable/pod7f0c/${id}`), { containerId: id, runtime: 'containerd' });
-  assert.deepEqual(containerFromCgroupPath(`/kubepods.slice/kubepods-pod2.slice/crio-${id}.scope`), { containerId: id, runtime: 'cri-o' });
+  assert.deepEqual(containerFromCgroupPath(`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-${id}.scope`), { containerId: id, runtime: 'containerd', kubernetes: true });
+  assert.deepEqual(containerFromCgroupPath(`/kubepods/burstable/pod7f0c/${id}`), { containerId: id, runtime: 'containerd', kubernetes: true });
+  assert.deepEqual(containerFromCgroupPath(`/kubepods.slice/kubepods-pod2.slice/crio-${id}.scope`), { containerId: id, runtime: 'cri-o', kubernetes: true });
   assert.equal(containerFromCgroupPath(`/kubepods.slice/kubepods-pod2.slice/crio-conmon-${id}.scope`), undefined);
-  assert.deepEqual(containerFromCgroupPath(`/system.slice/docker-${id}.scope`), { containerId: id, runtime: 'docker' });
-  assert.deepEqual(containerFromCgroupPath(`/docker/${id}`), { containerId: id, runtime: 'docker' });
-  assert.deepEqual(containerFromCgroupPath(`/machine.slice/libpod-${id}.scope/container`), { containerId: id, runtime: 'podman' });
+  assert.deepEqual(containerFromCgroupPath(`/system.slice/docker-${id}.scope`), { containerId: id, runtime: 'docker', kubernetes: false });
+  assert.deepEqual(containerFromCgroupPath(`/docker/${id}`), { containerId: id, runtime: 'docker', kubernetes: false });
+  assert.deepEqual(containerFromCgroupPath(`/machine.slice/libpod-${id}.scope/container`), { containerId: id, runtime: 'podman', kubernetes: false });
   assert.equal(containerFromCgroupPath('/user.slice/user-0.slice/session-1.scope'), undefined);
   assert.equal(containerFromProcCgroup(`12:memory:/docker/${id}\n0::/\n`)?.containerId, id);
   assert.equal(containerFromProcCgroup('0::/init.scope\n'), undefined);
 });
 
-test('exec in a container: the kernel cgroup leaf attributes the process and events say context container', () => {
+test('exec in a container: the kernel cgroup leaf attributes the process; CRI containers are kubernetes, others standalone', () => {
   const id = 'b'.repeat(64);
   const a = new Assembler({ proc: proc() });
   const evs = feed(a, line('E', 50, 50, 1, 0, 'nginx', 'runc', 0, 0, 9), line('EC', 50, `cri-containerd-${id}.scope`), line('EF', 50, '/usr/sbin/nginx'),
     line('O', 50, 50, 1, 'nginx', 0, -100, '/etc/nginx/nginx.conf'));
   assert.equal(evs[0]!.containerId, id);
-  assert.equal(evs[0]!.context, 'container');
+  assert.equal(evs[0]!.context, 'kubernetes');
   assert.equal(evs[1]!.containerId, id);
+  const d = new Assembler({ proc: proc({ cgroup: () => `0::/system.slice/docker-${id}.scope\n` }) });
+  const [x] = feed(d, line('E', 60, 60, 1, 0, 'app', 'containerd-shim', 0, 0, 9), line('EC', 60, ''), line('EF', 60, '/app'));
+  assert.deepEqual([x!.containerId, x!.context], [id, 'standalone']);
+});
+
+test('importing the tracer registers the agent source type "kernel" with validated options', async () => {
+  await import('../../src/events/tracer/index.ts');
+  const { getEventSourceFactory } = await import('../../src/events/source.ts');
+  const factory = getEventSourceFactory('kernel');
+  assert.ok(factory);
+  const log = { info() {}, warn() {}, error() {} };
+  const src = await factory({ options: { type: 'kernel' }, log });
+  assert.equal(src.name, 'kernel');
+  assert.deepEqual(src.stats().lost, 0);
+  assert.throws(() => factory({ options: { mode: 'some' }, log }), /source kernel: field mode: must be "all" or "tree", got "some"/);
+  assert.throws(() => factory({ options: { strlen: 4096 }, log }), /field strlen: must be an integer 32..200, got 4096/);
 });
 
 test('open flags and paths are normalised as rule-engine.md §1.5 says', () => {

@@ -25,6 +25,7 @@ export interface ProcessInfo {
   cwd?: string;
   containerId: string;
   runtime?: string;
+  kubernetes?: boolean;
   root?: number;
   hasTty?: boolean;
   ttyMajor?: number;
@@ -89,6 +90,7 @@ export class Assembler {
       p.cwd = parent.cwd;
       p.containerId = parent.containerId;
       p.runtime = parent.runtime;
+      p.kubernetes = parent.kubernetes;
       p.root = parent.root;
       p.uid = parent.uid;
     }
@@ -121,6 +123,7 @@ export class Assembler {
     if (fromLeaf) {
       p.containerId = fromLeaf.containerId;
       p.runtime = fromLeaf.runtime;
+      p.kubernetes = fromLeaf.kubernetes;
       return;
     }
     const text = this.proc.cgroup(p.pid);
@@ -128,6 +131,7 @@ export class Assembler {
       const c = containerFromProcCgroup(text);
       p.containerId = c?.containerId ?? '';
       p.runtime = c?.runtime;
+      p.kubernetes = c?.kubernetes;
     }
   }
 
@@ -142,8 +146,7 @@ export class Assembler {
       uid: p.uid ?? 0,
       containerId: p.containerId,
     };
-    if (p.containerId === '') ev.context = 'host';
-    else ev.context = 'container';
+    ev.context = p.containerId === '' ? 'host' : p.kubernetes ? 'kubernetes' : 'standalone';
     if (p.root !== undefined) ev.tracerRoot = p.root;
     return ev;
   }
@@ -179,7 +182,7 @@ export class Assembler {
         if (existing) this.procs.delete(child);
         this.procs.set(child, {
           pid: child, ppid: parent.pid, comm: parent.comm, pcomm: parent.pcomm, cwd: parent.cwd, uid: parent.uid,
-          exepath: parent.exepath, args: parent.args, containerId: parent.containerId, runtime: parent.runtime,
+          exepath: parent.exepath, args: parent.args, containerId: parent.containerId, runtime: parent.runtime, kubernetes: parent.kubernetes,
           root: parent.root, hasTty: parent.hasTty, ttyMajor: parent.ttyMajor, ttyMinor: parent.ttyMinor,
         });
         return [];

@@ -10,6 +10,8 @@
 export interface CgroupAttribution {
   containerId: string;
   runtime: 'docker' | 'containerd' | 'cri-o' | 'podman' | 'unknown';
+  /** a Kubernetes pod container (CRI runtime or a kubepods cgroup), else a standalone container */
+  kubernetes: boolean;
 }
 
 const PREFIXES: Array<[string, CgroupAttribution['runtime']]> = [
@@ -37,7 +39,8 @@ export function containerFromCgroupPath(path: string): CgroupAttribution | undef
         if (parent === 'docker') runtime = 'docker';
         else if (parent.startsWith('pod') || segs.some((s) => s.startsWith('kubepods'))) runtime = 'containerd';
       }
-      return { containerId: seg, runtime };
+      const kubernetes = runtime === 'containerd' || runtime === 'cri-o' || segs.some((s) => s.startsWith('kubepods'));
+      return { containerId: seg, runtime, kubernetes };
     }
   }
   return undefined;

@@ -8,3 +8,4 @@ export { TracerError, TracerUnavailableError } from './errors.ts';
 export { hostProcReader, nullProcReader, type ProcReader } from './procfs.ts';
 export { runTraced, type TracedRun, type RunTracedOptions } from './run.ts';
 export { StraceSource, parseStraceLine, straceAvailable, straceWorks } from './strace.ts';
+export { registerKernelSource } from './register.ts';
