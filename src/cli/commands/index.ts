@@ -1,26 +1,22 @@
 import type { Command } from 'commander';
-import { register as registerTest } from './test.ts';
-import { register as registerEval } from './eval.ts';
-import { register as registerKeygen } from './keygen.ts';
-import { register as registerSign } from './sign.ts';
-import { register as registerVerify } from './verify.ts';
-import { register as registerNn } from './nn.ts';
-import { register as registerRules } from './rules.ts';
-import { register as registerAgent } from './agent.ts';
-import { register as registerRecord } from './record.ts';
-import { register as registerWatch } from './watch.ts';
-import { register as registerProfile } from './profile.ts';
 
-/** Every command module's `register`; add one line per command. */
-export const commands: Array<(program: Command) => void> = [];
-commands.push(registerKeygen); // signing
-commands.push(registerSign); // signing
-commands.push(registerVerify); // signing
-commands.push(registerNn); // signing
-commands.push(registerRules); // rule library
-commands.push(registerTest); // rule engine
-commands.push(registerAgent); // node agent
-commands.push(registerEval); // rule engine
-commands.push(registerRecord); // kernel tracer
-commands.push(registerWatch); // kernel tracer
-commands.push(registerProfile); // profile compaction
+type CommandModule = { register(program: Command): void };
+
+/**
+ * Every command, by name, loaded on demand: `sbob <name>` imports only that command's module, so a
+ * command does not pay for the others' dependencies; `sbob --help` loads them all. Add one line per
+ * command (the order is the order of `sbob --help`).
+ */
+export const commandModules: Array<[name: string, load: () => Promise<CommandModule>]> = [
+  ['eval', () => import('./eval.ts')], // rule engine
+  ['test', () => import('./test.ts')], // rule engine
+  ['rules', () => import('./rules.ts')], // rule library
+  ['profile', () => import('./profile.ts')], // profile compaction
+  ['keygen', () => import('./keygen.ts')], // signing
+  ['sign', () => import('./sign.ts')], // signing
+  ['verify', () => import('./verify.ts')], // signing
+  ['nn', () => import('./nn.ts')], // signing
+  ['agent', () => import('./agent.ts')], // node agent
+  ['record', () => import('./record.ts')], // kernel tracer
+  ['watch', () => import('./watch.ts')], // kernel tracer
+];
