@@ -43,18 +43,19 @@ export function encryptCosignKey(privateKey: KeyObject, password: string, params
   return toPem(Buffer.from(JSON.stringify(doc), 'utf8'), COSIGN_PEM_LABEL);
 }
 
-function decryptCosignKey(der: Buffer, password: string, file: string): KeyObject {
+/** Opens the JSON envelope of a cosign/securesystemslib encrypted blob; returns the plaintext bytes. */
+export function decryptCosignPayload(json: Buffer | string, password: string, file = 'encrypted key'): Buffer {
   let doc: EncryptedKeyJson;
   try {
-    doc = JSON.parse(der.toString('utf8')) as EncryptedKeyJson;
+    doc = JSON.parse(Buffer.from(json).toString('utf8')) as EncryptedKeyJson;
   } catch {
     throw new KeyFormatError(`${file}: the ${COSIGN_PEM_LABEL} block does not contain JSON`);
   }
   if (doc?.kdf?.name !== 'scrypt') throw new KeyFormatError(`${file}: unsupported key derivation "${doc?.kdf?.name}" (expected scrypt)`);
   if (doc?.cipher?.name !== 'nacl/secretbox') throw new KeyFormatError(`${file}: unsupported cipher "${doc?.cipher?.name}" (expected nacl/secretbox)`);
   const { N, r, p } = doc.kdf.params ?? ({} as EncryptedKeyJson['kdf']['params']);
-  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || (N & (N - 1)) !== 0 || N > 1 << 20) {
-    throw new KeyFormatError(`${file}: bad scrypt parameters ${JSON.stringify(doc.kdf.params)}`);
+  if (![N, r, p].every((x) => Number.isInteger(x) && x > 0) || (N & (N - 1)) !== 0 || N > 1 << 20 || r > 32 || p > 16) {
+    throw new KeyFormatError(`${file}: unsupported scrypt parameters ${JSON.stringify(doc.kdf.params)}`);
   }
   const salt = Buffer.from(doc.kdf.salt ?? '', 'base64');
   const nonce = Buffer.from(doc.cipher.nonce ?? '', 'base64');
@@ -65,8 +66,13 @@ function decryptCosignKey(der: Buffer, password: string, file: string): KeyObjec
   if (!plain) {
     throw new WrongPasswordError(`${file}: wrong password for the encrypted private key (decryption failed; check COSIGN_PASSWORD)`);
   }
+  return Buffer.from(plain);
+}
+
+function decryptCosignKey(der: Buffer, password: string, file: string): KeyObject {
+  const plain = decryptCosignPayload(der, password, file);
   try {
-    return createPrivateKey({ key: Buffer.from(plain), format: 'der', type: 'pkcs8' });
+    return createPrivateKey({ key: plain, format: 'der', type: 'pkcs8' });
   } catch (e) {
     throw new KeyFormatError(`${file}: the decrypted key is not a PKCS#8 key (${(e as Error).message})`);
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { COSIGN_SCRYPT, encryptCosignKey, generateSigningKey, keyFingerprint, readPrivateKey, readPublicKey, KeyFormatError, WrongPasswordError } from '../../src/signing/index.ts';
 import { parsePemBlocks } from '../../src/signing/cert.ts';
+import { decryptCosignPayload } from '../../src/signing/keys.ts';
 
 test('cosign key: PEM label, JSON layout (scrypt N=32768 r=8 p=1, 32-byte salt, secretbox 24-byte nonce) and round trip', async () => {
   const { privateKey, publicKey } = generateSigningKey();
@@ -69,3 +70,12 @@ test('fingerprint = key: + sha256 of the DER SubjectPublicKeyInfo', () => {
   assert.equal(keyFingerprint(createPublicKey(publicKey.export({ format: 'pem', type: 'spki' }))), keyFingerprint(publicKey));
 });
 
+
+test('cosign envelope: decrypts the Go securesystemslib published vector (N=32768) and refuses odd parameters', () => {
+  // public test vector of github.com/secure-systems-lab/go-securesystemslib encrypted (passphrase "supersecret")
+  const vector = '{"kdf":{"name":"scrypt","params":{"N":32768,"r":8,"p":1},"salt":"N9a7x5JFGbrtB2uBR81jPwp0eiLR4A7FV3mjVAQrg1g="},"cipher":{"name":"nacl/secretbox","nonce":"2h8HxMmgRfuYdpswZBQaU3xJ1nkA/5Ik"},"ciphertext":"SEW6sUh0jf2wfdjJGPNS9+bkk2uB+Cxamf32zR8XkQ=="}';
+  assert.equal(decryptCosignPayload(vector, 'supersecret').toString('utf8'), 'reallyimportant');
+  assert.throws(() => decryptCosignPayload(vector, 'supersecreT', 'v.key'), /v\.key: wrong password/);
+  const odd = JSON.stringify({ ...JSON.parse(vector), kdf: { name: 'scrypt', params: { N: 99, r: 99, p: 99 }, salt: 'AAAA' } });
+  assert.throws(() => decryptCosignPayload(odd, 'x', 'o.key'), /o\.key: unsupported scrypt parameters/);
+});
