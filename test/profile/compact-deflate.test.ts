@@ -193,3 +193,13 @@ test('compactProfile: ContainerProfile (flat and grouped), NetworkNeighborhood, 
     (e: unknown) => e instanceof UnsupportedProfileError && /^Rules ns\/r: field kind: "Rules" cannot be compacted/.test(e.message));
   assert.throws(() => compactProfile({ kind: 'ApplicationProfile', metadata: { name: 'a' } }), /ApplicationProfile a: field spec: missing/);
 });
+
+test('compactProfile warns about hazardous open paths and shows their effect', () => {
+  const r = compactProfile(ap(['/*/Chart.yaml', '/etc/hosts', '/usr/lib/*.so']));
+  assert.deepEqual(r.warnings.map((w) => [w.container, w.entry, w.message.split(':')[0]]), [
+    ['app', '/*/Chart.yaml', 'the first segment is "*"'],
+    ['app', '/usr/lib/*.so', '"*" inside a segment is a literal character, not a glob (only a whole "*" segment is a wildcard)'],
+  ]);
+  assert.deepEqual(r.profile.spec.containers[0]!.opens!.map((o) => o.path), ['/*'], 'upstream: the leading * captures everything');
+  assert.deepEqual(compactProfile(ap(['/etc/hosts'])).warnings, []);
+});

@@ -117,6 +117,9 @@ export function runCompact(file: string, flags: CompactFlags, stderr: (s: string
       if (e instanceof CompactError) throw new CliError(`${lo.source.file}: ${e.message}`);
       throw e;
     }
+    for (const w of res.warnings) {
+      stderr(`warning: ${name}${w.container !== undefined ? ` container ${w.container}` : ''}: ${w.surface} ${w.entry}: ${w.message}\n`);
+    }
     for (const r of res.collapsed) stderr(`collapsed ${describeCollapse(r, name)}\n`);
     stderr(`${name}: ${countEntries(obj.spec)} -> ${countEntries(res.profile.spec)} entries, ${res.collapsed.length} collapse(s)\n`);
     docs.push(YAML.stringify(res.profile, { aliasDuplicateObjects: false, lineWidth: 0 }));

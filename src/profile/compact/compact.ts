@@ -6,7 +6,7 @@
 import type { ApplicationProfileContainer, ContainerProfileContainer, NetworkNeighbor } from '../../model/index.ts';
 import {
   deflateApplicationProfileContainer, deflateContainerProfileSpec, deflateNeighbors, deflateSortString,
-  type CollapseRecord, type DeflateOptions,
+  type CollapseRecord, type CompactWarning, type DeflateOptions,
 } from './deflate.ts';
 import { UnsupportedProfileError } from './errors.ts';
 import { resolveCollapseSettings, type CollapseSettings } from './settings.ts';
@@ -19,6 +19,8 @@ export interface CompactOptions {
 export interface CompactResult<T> {
   profile: T;
   collapsed: CollapseRecord[];
+  /** hazardous input entries (kept as they are) */
+  warnings: CompactWarning[];
 }
 
 const GROUPS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
@@ -42,7 +44,13 @@ export function compactProfile<T extends Obj>(
 ): CompactResult<T> {
   const resolved = resolveCollapseSettings(settings);
   const collapsed: CollapseRecord[] = [];
-  const d: DeflateOptions = { settings: resolved, sbom: opts.sbom ?? null, onCollapse: (r) => collapsed.push(r) };
+  const warnings: CompactWarning[] = [];
+  const d: DeflateOptions = {
+    settings: resolved,
+    sbom: opts.sbom ?? null,
+    onCollapse: (r) => collapsed.push(r),
+    onWarning: (w) => warnings.push(w),
+  };
   const o = structuredClone(obj);
   if (!o.spec || typeof o.spec !== 'object') {
     throw new UnsupportedProfileError(describe(obj), 'field spec: missing or not an object');
@@ -79,7 +87,7 @@ export function compactProfile<T extends Obj>(
         `field kind: ${JSON.stringify(o.kind)} cannot be compacted (expected ApplicationProfile, ContainerProfile or NetworkNeighborhood)`,
       );
   }
-  return { profile: o, collapsed };
+  return { profile: o, collapsed, warnings };
 }
 
 /**

@@ -77,13 +77,37 @@ export interface CollapseRecord {
   to: string;
 }
 
+/** An input entry that compaction keeps but that will not do what its author probably meant. */
+export interface CompactWarning {
+  surface: 'opens' | 'endpoints';
+  container?: string;
+  entry: string;
+  message: string;
+}
+
+/**
+ * Warnings for hazardous open paths (profiles.md §2.1): a wildcard first segment captures the whole
+ * trie, and `*` inside a segment (`*.so`) is literal upstream.
+ */
+export function openPathWarnings(path: string): string[] {
+  const segs = path.split('/').filter((x) => x !== '');
+  const out: string[] = [];
+  if (segs[0] === '*') out.push('the first segment is "*": it captures every other open of this container, which all become "/*"');
+  else if (segs[0] === '\u22ef') out.push('the first segment is "⋯": the first segment of every other open becomes "⋯" as well');
+  if (segs.some((x) => x !== '*' && x.includes('*'))) out.push('"*" inside a segment is a literal character, not a glob (only a whole "*" segment is a wildcard)');
+  if (segs.some((x) => x !== '\u22ef' && x.includes('\u22ef'))) out.push('"⋯" inside a segment is a literal character (only a whole "⋯" segment is a wildcard)');
+  return out;
+}
+
 export interface DeflateOptions {
   settings?: Partial<CollapseSettings> | null;
   /** paths listed in the image SBOM: never collapsed or dropped */
   sbom?: ReadonlySet<string> | readonly string[] | null;
   /** receives one record per new wildcard entry */
   onCollapse?: (r: CollapseRecord) => void;
-  /** container name passed to `onCollapse` */
+  /** receives a warning for input entries storage handles in a surprising way */
+  onWarning?: (w: CompactWarning) => void;
+  /** container name passed to `onCollapse` / `onWarning` */
   container?: string;
 }
 
@@ -117,6 +141,15 @@ function deflateContainerFields<T extends ApplicationProfileContainer>(c: T, opt
   const out: T = { ...c };
   if (c.execs) out.execs = deflateExecs(c.execs);
   if (c.opens) {
+    if (opts.onWarning) {
+      for (const o of c.opens) {
+        for (const message of openPathWarnings(o.path ?? '')) {
+          const w: CompactWarning = { surface: 'opens', entry: o.path, message };
+          if (opts.container !== undefined) w.container = opts.container;
+          opts.onWarning(w);
+        }
+      }
+    }
     const a = new PathAnalyzer({ threshold: settings.openDynamicThreshold, collapseConfigs: settings.collapseConfigs });
     const r = analyzeOpensDetailed(c.opens as OpenCall[], a, opts.sbom);
     out.opens = r.opens;

@@ -18,8 +18,8 @@ export {
   deflateSortString, deflateRulePolicies, deflateExecs, deflateCallStacks, deflateNeighbors,
   deflateApplicationProfileContainer, deflateContainerProfileSpec, containerResourceSize,
   preSaveApplicationProfile, preSaveNetworkNeighborhood, preSaveContainerProfile,
-  RESOURCE_SIZE_ANNOTATION, STATUS_ANNOTATION, DEFAULT_MAX_SIZE,
-  type CollapseRecord, type DeflateOptions, type PreSaveOptions,
+  RESOURCE_SIZE_ANNOTATION, STATUS_ANNOTATION, DEFAULT_MAX_SIZE, openPathWarnings,
+  type CollapseRecord, type CompactWarning, type DeflateOptions, type PreSaveOptions,
 } from './deflate.ts';
 export {
   mergeUserApplicationProfile, mergeUserNetworkNeighborhood, findUserContainer, type MergeNetworkOptions,
