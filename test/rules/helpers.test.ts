@@ -148,7 +148,7 @@ test('net helpers: private ranges, loopback, IPv6', () => {
 
 test('process helpers: environment map and LD_* hook variables', () => {
   const world = createWorld({
-    processEnv: (pid) => (pid === 7 ? { PATH: '/bin', LD_AUDIT: '/x.so', LD_PRELOAD: '' } : pid === 8 ? { HOME: '/' } : null),
+    processEnv: (pid): Record<string, string> | null => (pid === 7 ? { PATH: '/bin', LD_AUDIT: '/x.so', LD_PRELOAD: '' } : pid === 8 ? { HOME: '/' } : null),
   });
   const e = engine(world);
   assert.equal(evalExpr(e, 'process.get_ld_hook_var(uint(7))'), 'LD_PRELOAD', 'first in lookup order, even if empty');
