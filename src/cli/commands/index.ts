@@ -8,6 +8,7 @@ type CommandModule = { register(program: Command): void };
  * command (the order is the order of `sbob --help`).
  */
 export const commandModules: Array<[name: string, load: () => Promise<CommandModule>]> = [
+  ['demo', () => import('./demo.ts')], // what npm start runs
   ['eval', () => import('./eval.ts')], // rule engine
   ['test', () => import('./test.ts')], // rule engine
   ['rules', () => import('./rules.ts')], // rule library
