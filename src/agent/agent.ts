@@ -8,6 +8,7 @@
  * Runs until SIGTERM/SIGINT, or (with exitOnSourcesEnd) until every source has ended; either way it
  * drains the queue, flushes the sinks (bounded by shutdown.flushTimeoutMs) and stops.
  */
+import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
@@ -24,6 +25,7 @@ import { BoundedQueue, type Overflow } from './queue.ts';
 import { OpsServer } from './server.ts';
 import { ObjectStore, type Rejection, type StoreChanges } from './objects.ts';
 import { createSinks } from './sinks.ts';
+import { AgentError } from './errors.ts';
 import { createSource } from './sources.ts';
 
 const KNOWN_TYPES = new Set<string>([...ALL_EVENT_TYPES, 'signature']);
@@ -78,6 +80,9 @@ export class Agent {
   /** Loads objects, opens sinks, starts the ops server and the sources. */
   async start(): Promise<void> {
     const cfg = this.cfg;
+    if (cfg.objects.dir && !(existsSync(cfg.objects.dir) && statSync(cfg.objects.dir).isDirectory())) {
+      throw new AgentError(`objects.dir ${cfg.objects.dir}: no such directory`);
+    }
     this.sinks = createSinks(cfg.sinks, cfg.stateDir, this.log, this.opts.stdout);
     this.log.info({ sinks: this.sinks.map((s) => s.name) }, 'sinks ready');
     if (cfg.objects.dir) {
@@ -109,6 +114,7 @@ export class Agent {
     }
     this.consumer = this.consume();
     for (const [i, sc] of cfg.sources.entries()) {
+      if (this.stopping) return;
       const src = await createSource(sc, i, this.log, (bad) => {
         this.metrics.badEvents.inc({ source: src.name });
         if (this.badLines++ < 100 || this.badLines % 1000 === 0) this.log.warn({ source: src.name, file: bad.file, line: bad.line, reason: bad.reason }, 'bad event line skipped');
@@ -118,6 +124,7 @@ export class Agent {
         : cfg.queue.overflow;
       this.sources.push({ src, overflow, done: false });
     }
+    if (this.stopping) return;
     for (const entry of this.sources) {
       let seq = 0;
       const { src, overflow } = entry;
@@ -130,6 +137,7 @@ export class Agent {
         () => this.sourceEnded(entry),
         (err: Error) => {
           this.log.error({ source: src.name, err: err.message }, 'event source failed');
+          this.fatal ??= err;
           this.sourceEnded(entry);
         },
       );
@@ -150,7 +158,13 @@ export class Agent {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     try {
-      await this.start();
+      try {
+        await this.start();
+      } catch (err) {
+        this.fatal = err as Error;
+        await this.stop(`start failed: ${(err as Error).message}`);
+        throw err;
+      }
       await this.stopped;
     } finally {
       process.off('SIGTERM', onSignal);

@@ -62,6 +62,9 @@ async function loadOptionalSources(log: EventSourceContext['log']): Promise<void
 
 export async function createSource(cfg: SourceConfig, index: number, log: EventSourceContext['log'], onBadLine: BadLineHandler): Promise<EventSource> {
   registerBuiltins();
+  if (cfg.type === 'ndjson' && cfg.path !== '-' && !existsSync(String(cfg.path))) {
+    throw new AgentConfigError('event source', `sources[${index}].path (--events)`, `event file ${String(cfg.path)} does not exist`);
+  }
   if (cfg.type !== 'ndjson') {
     await loadOptionalSources(log);
     if (existsSync(fileURLToPath(new URL('../events/tracer/index.ts', import.meta.url)))) registerKernelFallback();

@@ -194,3 +194,12 @@ test('syslog TCP buffers while the collector is down and delivers after it comes
   assert.equal((got.join('').match(/\[kubecop@/g) ?? []).length, 5);
   assert.equal(existsSync('/nonexistent'), false);
 });
+
+test('a spool directory has one owner at a time', () => {
+  const dir = tmp('spool-lock');
+  const a = new DiskSpool({ dir, maxBytes: 1000 });
+  assert.throws(() => new DiskSpool({ dir, maxBytes: 1000 }), /is in use by another sink of this agent/);
+  a.close();
+  const b = new DiskSpool({ dir, maxBytes: 1000 });
+  b.close();
+});

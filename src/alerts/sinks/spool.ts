@@ -9,7 +9,7 @@
  * batch, which receivers de-duplicate by alert id.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface DiskSpoolOptions {
   dir: string;
@@ -17,6 +17,25 @@ export interface DiskSpoolOptions {
   maxBytes: number;
   /** A write segment is sealed once it reaches this size. Default 1 MiB. */
   segmentBytes?: number;
+}
+
+/** The spool directory is already used by another sink or process. */
+export class SpoolInUseError extends Error {
+  constructor(readonly dir: string, readonly pid: number) {
+    super(`alert spool ${dir} is in use by ${pid === process.pid ? 'another sink of this agent' : `process ${pid}`}; give each sink/agent its own spoolDir or stateDir`);
+    this.name = 'SpoolInUseError';
+  }
+}
+
+const openSpools = new Set<string>();
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const SEG_RE = /^seg-(\d{12})\.ndjson$/;
@@ -40,7 +59,23 @@ export class DiskSpool {
   constructor(private readonly opts: DiskSpoolOptions) {
     this.segmentBytes = opts.segmentBytes ?? 1 << 20;
     mkdirSync(opts.dir, { recursive: true });
+    this.lock();
     this.recover();
+  }
+
+  /** One spool directory, one owner: a `lock` file holds the owner's pid (a stale lock is taken over). */
+  private lock(): void {
+    const dir = resolve(this.opts.dir);
+    if (openSpools.has(dir)) throw new SpoolInUseError(dir, process.pid);
+    const lockFile = join(dir, 'lock');
+    try {
+      const pid = Number(readFileSync(lockFile, 'utf8').trim());
+      if (pid > 0 && pid !== process.pid && pidAlive(pid)) throw new SpoolInUseError(dir, pid);
+    } catch (err) {
+      if (err instanceof SpoolInUseError) throw err;
+    }
+    writeFileSync(lockFile, String(process.pid));
+    openSpools.add(dir);
   }
 
   /** Unacknowledged records. */
@@ -161,6 +196,8 @@ export class DiskSpool {
   }
 
   close(): void {
+    const dir = resolve(this.opts.dir);
+    if (openSpools.delete(dir)) rmSync(join(dir, 'lock'), { force: true });
     if (this.writeSeg) {
       closeSync(this.writeSeg.fd);
       if (this.writeSeg.count > 0) this.sealed.push(this.writeSeg.name);

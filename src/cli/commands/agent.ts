@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { Agent, AgentConfigError, AgentError, resolveConfig, type AgentFlags } from '../../agent/index.ts';
 import { PolicyError } from '../../signing/index.ts';
+import { SpoolInUseError } from '../../alerts/sinks/index.ts';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -57,7 +58,7 @@ export function register(program: Command): void {
         agent = new Agent(cfg);
         process.exitCode = await agent.run();
       } catch (err) {
-        if (err instanceof AgentConfigError || err instanceof AgentError || err instanceof PolicyError) throw new CliError(err.message, 2);
+        if (err instanceof AgentConfigError || err instanceof AgentError || err instanceof PolicyError || err instanceof SpoolInUseError) throw new CliError(err.message, 2);
         throw err;
       }
     });
