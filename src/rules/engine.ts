@@ -58,6 +58,7 @@ interface RuleEntry {
   prefilter: Prefilter | undefined;
 }
 
+const POLICY_LEARNING_TYPES = new Set(['exec', 'symlink', 'hardlink', 'iouring']);
 const CONTAINER_CONTEXTS = new Set(['kubernetes', 'standalone', 'container', 'ecs']);
 
 /** Does a rule apply to an event's source context (rule-engine.md §3.3)? */
@@ -221,6 +222,27 @@ export class RuleEngine {
   policyAllows(rule: CompiledRule, profile: CompiledProfile | undefined, comm: string): boolean {
     const pol = profile?.policies.get(rule.id);
     return pol !== undefined && (pol.containerAllowed || pol.processAllowed.has(comm));
+  }
+
+  /**
+   * Rule-policy learning (rule-engine.md §3.8): during a container's learning window, the ids of the
+   * `supportPolicy` rules (enabled, regardless of bindings) whose expressions are true for an exec,
+   * symlink, hardlink or iouring event. The recorder adds the event's `comm` to
+   * `rulePolicies[<id>].processAllowed` for each.
+   */
+  learnPolicies(ev: RuntimeEvent): string[] {
+    if (!POLICY_LEARNING_TYPES.has(ev.eventType)) return [];
+    const celEvent = toCelEvent(ev);
+    const out: string[] = [];
+    for (const rule of this.rules) {
+      if (!rule.enabled || !rule.supportPolicy || !rule.byEventType.has(ev.eventType)) continue;
+      try {
+        if (this.evaluateExpressions(rule, celEvent, ev.eventType)) out.push(rule.id);
+      } catch {
+        // an evaluation error learns nothing
+      }
+    }
+    return out;
   }
 
   /** Runs the full pipeline for one event and returns the alerts it produced. */

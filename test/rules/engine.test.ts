@@ -246,3 +246,16 @@ test('rules for event types sbob never produces are inert, with a warning', () =
   assert.deepEqual(e.loadErrors, []);
   assert.match(e.loadWarnings[0]!, /rule R2000: event type "k8s-admission" is never produced by sbob/);
 });
+
+test('rule-policy learning: supportPolicy rules whose expressions hold for a learning-time event', () => {
+  const r = rules(
+    { id: 'R1030', supportPolicy: true, profileDependency: 0, expressions: { message: "'m'", uniqueId: "'u'", ruleExpression: [{ eventType: 'iouring', expression: 'true' }] } },
+    { id: 'R1010', supportPolicy: true, expressions: { message: "'m'", uniqueId: "'u'", ruleExpression: [{ eventType: 'symlink', expression: "event.oldPath.startsWith('/etc/shadow')" }] } },
+    { id: 'R0001', supportPolicy: false, expressions: { message: "'m'", uniqueId: "'u'", ruleExpression: [{ eventType: 'iouring', expression: 'true' }] } },
+  );
+  const e = new RuleEngine({ rules: [r] });
+  assert.deepEqual(e.learnPolicies({ eventType: 'iouring', comm: 'postgres', opcode: 22 }), ['R1030']);
+  assert.deepEqual(e.learnPolicies({ eventType: 'symlink', comm: 'ln', oldPath: '/etc/shadow', newPath: '/tmp/x' }), ['R1010']);
+  assert.deepEqual(e.learnPolicies({ eventType: 'symlink', comm: 'ln', oldPath: '/etc/hosts', newPath: '/tmp/x' }), []);
+  assert.deepEqual(e.learnPolicies({ eventType: 'open', comm: 'cat', path: '/etc/shadow' }), [], 'only exec, symlink, hardlink, iouring');
+});
