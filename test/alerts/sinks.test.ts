@@ -203,3 +203,13 @@ test('a spool directory has one owner at a time', () => {
   const b = new DiskSpool({ dir, maxBytes: 1000 });
   b.close();
 });
+
+test('stdout sink drops (and counts) instead of buffering without bound when the reader stalls', async () => {
+  const out = new PassThrough({ highWaterMark: 16 }); // nobody reads
+  const s = new StdoutSink(out, 4096);
+  for (let i = 0; i < 50; i++) s.send(sampleAlert(i));
+  const st = s.stats();
+  assert.ok(st.dropped > 0);
+  assert.equal(st.delivered + st.dropped, 50);
+  assert.ok(out.writableLength < 4096 + 10_000);
+});

@@ -1,17 +1,23 @@
 import type { Writable } from 'node:stream';
 import type { AgentAlert, AlertSink, SinkStats } from './types.ts';
 
-/** Writes each alert as one JSON line to stdout (or another stream). */
+/**
+ * Writes each alert as one JSON line to stdout (or another stream). When the reader is slower than
+ * the alerts (output buffered beyond `maxBufferedBytes`, default 64 MiB) further alerts are dropped
+ * and counted instead of growing memory without bound.
+ */
 export class StdoutSink implements AlertSink {
   readonly name = 'stdout';
   private delivered = 0;
+  private dropped = 0;
   private failures = 0;
 
-  constructor(private readonly out: Writable = process.stdout) {
+  constructor(private readonly out: Writable = process.stdout, private readonly maxBufferedBytes = 64 * 1024 * 1024) {
     this.out.on('error', () => { this.failures++; });
   }
 
   send(alert: AgentAlert): void {
+    if (this.out.writableLength > this.maxBufferedBytes) { this.dropped++; return; }
     try {
       this.out.write(JSON.stringify(alert) + '\n');
       this.delivered++;
@@ -31,6 +37,6 @@ export class StdoutSink implements AlertSink {
   }
 
   stats(): SinkStats {
-    return { delivered: this.delivered, dropped: 0, failures: this.failures, pending: 0 };
+    return { delivered: this.delivered, dropped: this.dropped, failures: this.failures, pending: 0 };
   }
 }
