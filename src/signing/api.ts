@@ -57,7 +57,14 @@ export function verifyObject(obj: SignableObject, policy: TrustPolicy, opts: Ver
     // entries come from the signed form when the whole object is signed with embedded content
     const a = verifyAssembled(whole.signedObject ?? obj, policy, check.status === 'unsigned' ? undefined : { status: whole.status, reason: whole.reason, signer: whole.signer });
     const wholeNote = check.status === 'unsigned' ? '' : `; whole object: ${whole.status}: ${whole.reason}`;
-    return { ...whole, status: check.status === 'unsigned' || whole.status === 'valid' ? a.status : worstOf(whole.status, a.status), reason: `${a.reason}${wholeNote}`, pieces: a.pieces, entries: a.entries };
+    return {
+      ...whole,
+      status: check.status === 'unsigned' || whole.status === 'valid' ? a.status : worstOf(whole.status, a.status),
+      reason: `${a.reason}${wholeNote}`,
+      warnings: [...whole.warnings, ...a.warnings],
+      pieces: a.pieces,
+      entries: a.entries,
+    };
   } catch (e) {
     const msg = e instanceof SigningError ? e.message : String(e);
     return { ...whole, status: 'invalid', reason: `${describe(obj)}: ${msg}` };

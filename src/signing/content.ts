@@ -74,7 +74,9 @@ export function annotationsOf(obj: SignableObject): Record<string, string> {
   return (obj.metadata?.annotations ?? {}) as Record<string, string>;
 }
 
+/** Signature annotations (replaced on re-signing). The bundle manifest is bookkeeping, not a signature. */
 export function isSignatureAnnotation(key: string): boolean {
+  if (key === `${ANNOTATION_PREFIX}bundle-manifest`) return false;
   return key.startsWith(ANNOTATION_PREFIX) || key.startsWith(SBOB_ANNOTATION_PREFIX);
 }
 

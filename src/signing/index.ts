@@ -14,3 +14,4 @@ export { readPrivateKey, readPublicKey, encryptCosignKey, generateSigningKey, ke
 export { assemble, verifyAssembled, PIECES_ANNOTATION, ENTRY_SOURCES_ANNOTATION } from './pieces.ts';
 export { readObjects, parseObjects, rewriteAnnotations, type FileObject } from './files.ts';
 export { SigningError, KeyFormatError, WrongPasswordError, PolicyError, KeylessError } from './errors.ts';
+export { buildManifest, merkleRoot, BUNDLE_MANIFEST_ANNOTATION, type BundleManifest, type BundleLeaf } from './bundle.ts';

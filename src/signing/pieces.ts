@@ -13,6 +13,7 @@ import { ANN, describe, isSignatureAnnotation, signatureAnnotations, type Signab
 import { SigningError } from './errors.ts';
 import { canonicalHash } from './jsonhash.ts';
 import { entryId, networkEntries } from './network.ts';
+import { BUNDLE_MANIFEST_ANNOTATION, buildManifest, type BundleLeaf, type BundleManifest } from './bundle.ts';
 import { authorise, describeSigner, type TrustPolicy } from './policy.ts';
 import { worst, type EntryVerification, type PieceVerification, type VerificationStatus } from './result.ts';
 
@@ -56,12 +57,14 @@ export function assemble(input: AssembleInput): SignableObject {
   const spec = base.spec as Record<string, unknown>;
   // drop old signature and piece bookkeeping: the assembled object is new
   const ann: Record<string, string> = {};
-  for (const [k, v] of Object.entries(base.metadata.annotations ?? {})) if (!isSignatureAnnotation(k) && k !== PIECES_ANNOTATION && k !== ENTRY_SOURCES_ANNOTATION) ann[k] = v;
+  const bookkeeping = [PIECES_ANNOTATION, ENTRY_SOURCES_ANNOTATION, BUNDLE_MANIFEST_ANNOTATION];
+  for (const [k, v] of Object.entries(base.metadata.annotations ?? {})) if (!isSignatureAnnotation(k) && !bookkeeping.includes(k)) ann[k] = v;
 
   const sources: Record<string, string> = {};
   for (const e of networkEntries(spec)) sources[e.key] = 'local';
 
   const records: PieceRecord[] = [];
+  const leaves: BundleLeaf[] = [];
   for (const { object: piece, file } of input.pieces) {
     const where = `${file}: ${describe(piece)}`;
     if (piece.kind !== 'NetworkNeighborhood') throw new SigningError('content', `${where}: a piece must be a NetworkNeighborhood`);
@@ -101,11 +104,18 @@ export function assemble(input: AssembleInput): SignableObject {
       }
     }
     records.push({ name, apiVersion: piece.apiVersion, kind: piece.kind, annotations: signatureAnnotations(piece) });
+    leaves.push(leafOf(name, check, signed));
   }
+  ann[BUNDLE_MANIFEST_ANNOTATION] = JSON.stringify(buildManifest(leaves));
   ann[PIECES_ANNOTATION] = JSON.stringify(records);
   ann[ENTRY_SOURCES_ANNOTATION] = JSON.stringify(sources);
   base.metadata.annotations = ann;
   return base;
+}
+
+/** The Merkle leaf of a verified piece: class = its signed fragment-class label, else "piece". */
+function leafOf(name: string, check: SignatureCheck, signed: SignableObject): BundleLeaf {
+  return { class: signed.metadata?.labels?.['signature.kubescape.io/fragment-class'] ?? 'piece', signer: check.signer!.id, name, contentDigest: check.hash! };
 }
 
 export function pieceObject(r: PieceRecord): SignableObject {
@@ -125,6 +135,7 @@ function parseJsonAnnotation<T>(obj: SignableObject, key: string): T {
 export interface AssembledVerification {
   status: VerificationStatus;
   reason: string;
+  warnings: string[];
   pieces: PieceVerification[];
   entries: EntryVerification[];
 }
@@ -139,6 +150,7 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
   if (!Array.isArray(records)) throw new SigningError('annotation', `annotation ${PIECES_ANNOTATION} is garbled: not a JSON list`);
   const namespace = obj.metadata?.namespace ?? '';
   const pieceResults = new Map<string, { v: PieceVerification; signedEntries: Map<string, string> }>();
+  const leaves: BundleLeaf[] = [];
   for (const [i, r] of records.entries()) {
     const name = typeof r?.name === 'string' ? r.name : `#${i}`;
     const v: PieceVerification = { name, status: 'invalid', reason: '', entries: [] };
@@ -155,6 +167,7 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
         v.reason = `piece "${name}": ${check.reason}`;
       } else {
         const signed = signedObjectOf(po, check);
+        leaves.push(leafOf(name, check, signed));
         v.signer = describeSigner(check.signer!);
         const auth = authorise(policy, check.signer!, 'NetworkNeighborhood', namespace, signed.spec, signed.metadata?.labels);
         v.status = auth.ok ? 'valid' : 'untrusted';
@@ -205,5 +218,17 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
       ? `${records.length} piece(s) and ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} verified`
       : [...bad, ...badEntries.filter((e) => !e.source.startsWith('piece:') || pieceResults.get(e.source.slice(6))?.v.status === 'valid').map((e) => `entry ${e.key}: ${e.reason}`)].join('; ') ||
         `${badEntries.length} entr${badEntries.length === 1 ? 'y is' : 'ies are'} not valid`;
-  return { status, reason, pieces: [...pieceResults.values()].map((p) => p.v), entries };
+  const warnings: string[] = [];
+  const rawManifest = obj.metadata?.annotations?.[BUNDLE_MANIFEST_ANNOTATION];
+  if (rawManifest !== undefined) {
+    let m: BundleManifest | undefined;
+    try {
+      m = JSON.parse(rawManifest) as BundleManifest;
+    } catch {
+      warnings.push(`annotation ${BUNDLE_MANIFEST_ANNOTATION} is garbled: not JSON`);
+    }
+    const root = buildManifest(leaves).root;
+    if (m && m.root !== root) warnings.push(`annotation ${BUNDLE_MANIFEST_ANNOTATION}: root ${String(m.root).slice(0, 12)}… does not match the verified pieces (${root.slice(0, 12)}…); the piece set changed after assembly`);
+  }
+  return { status, reason, warnings, pieces: [...pieceResults.values()].map((p) => p.v), entries };
 }

@@ -5,7 +5,7 @@
  */
 import { X509Certificate, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { certificateIdentities, fulcioIssuer, parsePemBlocks } from './cert.ts';
-import { ANN, annotationsOf, contentOf, decodeEmbedded, isArtifact, kindOf, type SignableObject } from './content.ts';
+import { ANN, annotationsOf, contentOf, decodeEmbedded, isArtifact, isSignatureAnnotation, kindOf, type SignableObject } from './content.ts';
 import { SigningError } from './errors.ts';
 import { HASH_ALGORITHMS, TREE_HASH, contentHash, type HashAlgorithm } from './jsonhash.ts';
 import { keyFingerprint } from './keys.ts';
@@ -161,7 +161,7 @@ export function checkSignature(obj: SignableObject, opts: CheckOptions = {}): Si
 function check(obj: SignableObject, opts: CheckOptions): SignatureCheck {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { status: 'invalid', reason: 'not an object' };
   const ann = annotationsOf(obj);
-  const present = Object.keys(ann).filter((k) => k.startsWith('signature.kubescape.io/') || k.startsWith('signature.sbob.io/'));
+  const present = Object.keys(ann).filter(isSignatureAnnotation);
   if (ann[ANN.signature] === undefined) {
     if (present.length === 0) return { status: 'unsigned', reason: 'no signature.kubescape.io annotations' };
     return { status: 'invalid', reason: `annotation ${ANN.signature} is missing (the object has ${present.join(', ')})` };

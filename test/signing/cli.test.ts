@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { FIXTURES, REPO } from './helpers.ts';
 import { main } from '../../src/cli/main.ts';
+import { output } from '../../src/cli/commands/sign.ts';
 
 let dir: string;
 const cwd = process.cwd();
@@ -38,11 +39,14 @@ async function sbob(args: string[], env: Record<string, string | undefined> = {}
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const out = process.stdout.write.bind(process.stdout);
+  // stdout belongs to the test runner (it reports through it): capture the commands' output sink instead
+  const out = output.write;
   const err = process.stderr.write.bind(process.stderr);
   let stdout = '';
   let stderr = '';
-  process.stdout.write = ((c: string | Uint8Array) => ((stdout += String(c)), true)) as typeof process.stdout.write;
+  output.write = (c: string) => {
+    stdout += c;
+  };
   process.stderr.write = ((c: string | Uint8Array) => ((stderr += String(c)), true)) as typeof process.stderr.write;
   const prevExit = process.exitCode;
   process.exitCode = undefined;
@@ -50,7 +54,7 @@ async function sbob(args: string[], env: Record<string, string | undefined> = {}
     const code = await main(['node', 'sbob', ...args]);
     return { code, stdout, stderr };
   } finally {
-    process.stdout.write = out;
+    output.write = out;
     process.stderr.write = err;
     process.exitCode = prevExit;
     for (const [k, v] of Object.entries(saved)) {

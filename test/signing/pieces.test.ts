@@ -19,6 +19,7 @@ import {
   type SignableObject,
 } from '../../src/signing/index.ts';
 import { decodeEmbedded, encodeEmbedded } from '../../src/signing/content.ts';
+import { BUNDLE_MANIFEST_ANNOTATION } from '../../src/signing/bundle.ts';
 import { fixture } from './helpers.ts';
 
 const vendor = generateSigningKey();
@@ -188,4 +189,23 @@ test('pieces: an entry added to the live spec of a signed assembled object is no
   const enforced = (r.signedObject!.spec as { containers: Array<{ egress: Array<{ identifier: string }> }> }).containers[0]!.egress.map((e) => e.identifier);
   assert.ok(!enforced.includes('sneaky'));
   assert.equal(verifyObject(signed, { ...policy, requireLiveMatch: true }).status, 'tampered');
+});
+
+test('pieces: the assembled object carries a G3-style bundle manifest (Merkle root over the pieces) that survives signing', async () => {
+  const nn = await assembled();
+  const manifest = JSON.parse(nn.metadata!.annotations![BUNDLE_MANIFEST_ANNOTATION]!);
+  assert.match(manifest.root, /^[0-9a-f]{64}$/);
+  assert.deepEqual(manifest.leaves.map((l: { name: string; class: string }) => [l.name, l.class]).sort(), [['aws-s3-eu-west-1', 'piece'], ['shop-vendor-api', 'piece']]);
+  const signed = withSignatureAnnotations(nn, (await signObject(nn, keySigner(local.privateKey))).annotations);
+  assert.equal(signed.metadata!.annotations![BUNDLE_MANIFEST_ANNOTATION], nn.metadata!.annotations![BUNDLE_MANIFEST_ANNOTATION]);
+  const ok = verifyObject(signed, policy);
+  assert.equal(ok.status, 'valid');
+  assert.deepEqual(ok.warnings, []);
+  // dropping a piece record (and its entries) keeps the rest valid but the manifest no longer matches
+  const records = JSON.parse(signed.metadata!.annotations![PIECES_ANNOTATION]!);
+  signed.metadata!.annotations![PIECES_ANNOTATION] = JSON.stringify(records.slice(0, 1));
+  const r = verifyObject(signed, policy);
+  assert.match(r.warnings.join('\n'), /bundle-manifest: root [0-9a-f]{12}… does not match the verified pieces/);
+  assert.equal(byKey(r)['containers/shop/egress/s3-eu-west-1']!.status, 'invalid');
+  assert.match(byKey(r)['containers/shop/egress/s3-eu-west-1']!.reason, /claims piece "aws-s3-eu-west-1" but sbob\.io\/pieces has no such piece/);
 });

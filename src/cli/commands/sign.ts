@@ -20,6 +20,13 @@ import { getPassword } from '../../signing/password.ts';
 import { SigningError } from '../../signing/errors.ts';
 import { networkEntries } from '../../signing/network.ts';
 
+/** Where the signing commands write their results (tests swap it; stderr is used for progress). */
+export const output = {
+  write(text: string): void {
+    process.stdout.write(text);
+  },
+};
+
 export interface SignCliOptions {
   key?: string;
   keyless?: boolean;
@@ -120,7 +127,7 @@ export async function runSign(files: string[], opts: SignCliOptions, check?: (o:
     else if (opts.output) writeFileSync(opts.output, out);
     else outputs.push(out);
   }
-  if (outputs.length) process.stdout.write(outputs.map((o) => (o.startsWith('---') || outputs.length === 1 ? o : `---\n${o}`)).join(''));
+  if (outputs.length) output.write(outputs.map((o) => (o.startsWith('---') || outputs.length === 1 ? o : `---\n${o}`)).join(''));
 }
 
 export function pieceCheck(o: SignableObject, where: string): void {

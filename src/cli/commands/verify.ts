@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
+import { output } from './sign.ts';
 import { loadTrustPolicy, mergePolicies, parseObjects, policyFromKeys, verifyObject, type TrustPolicy, type VerificationResult } from '../../signing/index.ts';
 
 interface VerifyCliOptions {
@@ -63,7 +64,7 @@ export function register(program: Command): void {
           objects = parseObjects(readFileSync(file, 'utf8'), file);
         } catch (e) {
           allValid = false;
-          process.stdout.write(`${'invalid'.padEnd(9)} ${'-'.padEnd(20)} -  signer=-  ${file}\n  reason: ${(e as Error).message}\n`);
+          output.write(`${'invalid'.padEnd(9)} ${'-'.padEnd(20)} -  signer=-  ${file}\n  reason: ${(e as Error).message}\n`);
           continue;
         }
         for (const o of objects) {
@@ -73,14 +74,14 @@ export function register(program: Command): void {
           if (r.status !== 'valid') allValid = false;
           if (opts.json) {
             const { signedObject: _s, ...rest } = r;
-            process.stdout.write(`${JSON.stringify({ file, doc: o.docIndex + 1, line: o.line, ...rest })}\n`);
+            output.write(`${JSON.stringify({ file, doc: o.docIndex + 1, line: o.line, ...rest })}\n`);
             continue;
           }
-          process.stdout.write(`${line(r, where)}\n`);
-          if (r.status !== 'valid' || opts.verbose) process.stdout.write(`  reason: ${where} (line ${o.line}) ${r.kind} ${r.name}: ${r.reason}\n`);
-          for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
+          output.write(`${line(r, where)}\n`);
+          if (r.status !== 'valid' || opts.verbose) output.write(`  reason: ${where} (line ${o.line}) ${r.kind} ${r.name}: ${r.reason}\n`);
+          for (const w of r.warnings) output.write(`  warning: ${w}\n`);
           for (const e of r.entries ?? []) {
-            process.stdout.write(`  entry ${e.key}: ${e.status} from ${e.source}${e.signer ? ` signer=${e.signer}` : ''}${e.status !== 'valid' ? ` (${e.reason})` : ''}\n`);
+            output.write(`  entry ${e.key}: ${e.status} from ${e.source}${e.signer ? ` signer=${e.signer}` : ''}${e.status !== 'valid' ? ` (${e.reason})` : ''}\n`);
           }
         }
       }
