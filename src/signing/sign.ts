@@ -4,7 +4,7 @@
  */
 import { sign as nodeSign, type KeyObject } from 'node:crypto';
 import { selfSignedCertificate, type SelfSignedOptions } from './cert.ts';
-import { ANN, contentOf, describe, encodeEmbedded, type ContentOptions, type SignableObject } from './content.ts';
+import { ANN, contentOf, describe, encodeEmbedded, isArtifact, type ContentOptions, type SignableObject } from './content.ts';
 import { SigningError } from './errors.ts';
 import { CANONICAL_HASH, TREE_HASH, contentHash, type HashAlgorithm } from './jsonhash.ts';
 
@@ -73,7 +73,8 @@ export async function signObject(obj: SignableObject, signer: Signer, opts: Sign
     [ANN.identity]: material.identity,
     [ANN.timestamp]: String(Math.floor(now.getTime() / 1000)),
   };
-  if (opts.embed !== false) annotations[ANN.content] = encodeEmbedded(content);
+  // upstream artifacts ({policy|config, annotations}) never carry embedded content
+  if (opts.embed !== false && !isArtifact(obj)) annotations[ANN.content] = encodeEmbedded(content);
   if (material.rekorBundle) annotations[ANN.rekorBundle] = Buffer.from(material.rekorBundle, 'utf8').toString('base64');
   if (material.chainPem) annotations[ANN.chain] = Buffer.from(material.chainPem, 'utf8').toString('base64');
   if (algorithm !== TREE_HASH) annotations[ANN.hash] = algorithm;

@@ -167,3 +167,13 @@ test('interop: the fork policy admits the overlay Rules (R0001 only) for ct-oper
   const r = verifyObject(readObject(`${INTEROP}rules-untrusted-signer-signed.yaml`), ct);
   assert.equal(r.status, 'untrusted');
 });
+
+test('interop: sbob signs a fork-style trust policy artifact the way the fork verifies it (no embedded content)', { skip: interopSkip }, async () => {
+  const { generateSigningKey, keySigner, signObject } = await import('../../src/signing/index.ts');
+  const root = generateSigningKey();
+  const artifact = { policy: (readObject(`${INTEROP}trust-policy.json`) as unknown) as object, annotations: {} } as SignableObject;
+  const r = await signObject(artifact, keySigner(root.privateKey));
+  assert.equal(r.annotations[ANN.content], undefined);
+  assert.equal(r.hash, '6ca2538c49fd82853ac007d84e5c68fdc27dd3ac1a2f90bb446bb2a1f9514c52', 'same content hash as the published signed policy');
+  assert.equal(checkSignature(withSignatureAnnotations(artifact, r.annotations)).status, 'valid');
+});
