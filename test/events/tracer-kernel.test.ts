@@ -92,6 +92,19 @@ test('symlink, hardlink, unshare and a DNS query from one command; concurrent ru
   }
 });
 
+test('randomx heuristic: a process that keeps a non-default SSE rounding mode is reported once', { skip }, async () => {
+  const code = "import ctypes, time\nctypes.CDLL('libm.so.6').fesetround(0x400)\nt = time.time()\nwhile time.time() - t < 1: time.sleep(0.001)\n";
+  const r = await runTraced({ tracer, stdio: 'pipe', command: ['python3', '-c', code] });
+  assert.equal(r.exitCode, 0, r.stderr);
+  if (tracer.stats().missingProbes.some((p) => p.startsWith('x86_fpu:'))) return; // kernel without the probe
+  const rx = r.events.filter((e) => e.eventType === 'randomx');
+  assert.equal(rx.length, 1);
+  assert.equal(rx[0]!.comm, 'python3');
+  assert.equal(((rx[0]!.mxcsr as number) >> 13) & 3, 1, 'round-down mode');
+  const plain = await runTraced({ tracer, stdio: 'pipe', command: ['python3', '-c', 'import time\nt = time.time()\nwhile time.time() - t < 0.3: time.sleep(0.001)\n'] });
+  assert.ok(!plain.events.some((e) => e.eventType === 'randomx'), 'default rounding mode is not reported');
+});
+
 test('the tracer reports its probes and lost-event counter', { skip }, () => {
   const s = tracer.stats();
   assert.equal(s.lost, 0);

@@ -119,8 +119,10 @@ test('symlink/hardlink, unshare, bpf, kmod, ptrace and io_uring records become t
     line('MOD', 7, 7, 1, 'modprobe', 'finit_module', 3, ''),
     line('T', 7, 7, 1, 'gdb', 16, 42),
     line('IU', 7, 7, 1, 'app', 22, 0), line('IU', 7, 7, 1, 'app', 1, 4),
+    line('RX', 7, 7, 1, 'xmrig', 0x3fa0),
   );
-  assert.deepEqual(evs.map((e) => e.eventType), ['symlink', 'hardlink', 'unshare', 'bpf', 'kmod', 'ptrace', 'iouring', 'iouring']);
+  assert.deepEqual(evs.map((e) => e.eventType), ['symlink', 'hardlink', 'unshare', 'bpf', 'kmod', 'ptrace', 'iouring', 'iouring', 'randomx']);
+  assert.equal(evs[8]!.comm, 'xmrig');
   assert.equal(evs[0]!.oldPath, '/etc/shadow');
   assert.equal(evs[0]!.newPath, '/work/link');
   assert.equal(evs[1]!.oldPath, '/work/a');

@@ -352,6 +352,13 @@ export class Assembler {
         if (opcode < 0) ev.syscallName = 'io_uring_setup';
         return [ev];
       }
+      case 'RX': {
+        const p = this.fromHeader(f);
+        const ev = this.base(p, 'randomx');
+        ev.exepath = p.exepath ?? '';
+        ev.mxcsr = Number(f[4]);
+        return [ev];
+      }
       case 'S': {
         const pid = Number(f[0]);
         const p = this.ensure(pid, Number(f[1]), f[3] ?? '');

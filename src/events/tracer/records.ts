@@ -28,6 +28,7 @@
  *   MOD h syscall fd name          init_module / finit_module / delete_module
  *   IU h opcode flags              io_uring submission (opcode -1: io_uring_setup)
  *   S pid ppid syscallNr comm      first time a process used a syscall (per 30 s)
+ *   RX h mxcsr                     RandomX heuristic: non-default SSE rounding mode seen repeatedly
  */
 
 export type TracerLine =
@@ -70,7 +71,7 @@ export function parseTracerLine(line: string): TracerLine | undefined {
 /** Number of fields (after the tag) each record carries; the last one may contain separators. */
 export const RECORD_ARITY: Readonly<Record<string, number>> = {
   READY: 1, F: 2, M: 2, K: 4, Q: 1, A: 3, E: 9, EC: 2, EF: 2, D: 2, DF: 1,
-  O: 7, LO: 3, LN: 5, C: 8, I: 8, N: 6, P: 7, T: 6, U: 5, B: 6, MOD: 7, IU: 6, S: 4,
+  O: 7, LO: 3, LN: 5, C: 8, I: 8, N: 6, P: 7, T: 6, U: 5, B: 6, MOD: 7, IU: 6, S: 4, RX: 5,
 };
 
 /** Re-joins fields beyond the record's arity into its last (free-text) field. */

@@ -19,7 +19,24 @@ export interface PreparedScript {
 export type TracepointExists = (category: string, name: string) => boolean;
 
 export function tracefsTracepointExists(tracefs = '/sys/kernel/tracing'): TracepointExists {
-  return (category, name) => existsSync(`${tracefs}/events/${category}/${name}`);
+  let fpstate: boolean | undefined;
+  return (category, name) => {
+    if (!existsSync(`${tracefs}/events/${category}/${name}`)) return false;
+    if (category === 'x86_fpu') {
+      // the RandomX probe reads struct fpu->fpstate (kernel >= 5.16); look the type up in BTF once
+      fpstate ??= btfHasType('fpstate');
+      return fpstate;
+    }
+    return true;
+  };
+}
+
+function btfHasType(name: string): boolean {
+  try {
+    return readFileSync('/sys/kernel/btf/vmlinux').includes(Buffer.from(`\0${name}\0`));
+  } catch {
+    return false;
+  }
 }
 
 /**
