@@ -144,6 +144,7 @@ test('alertmanager sink posts v2 alerts with node-agent labels and annotations',
   assert.equal(Date.parse(am.endsAt) - Date.parse(am.startsAt), 3_600_000);
   assert.ok(Object.values(am.labels).every((v) => typeof v === 'string'));
   assert.equal(alertmanagerAlert(sampleAlert(1)).generatorURL, '');
+  assert.equal(am.labels.trace, undefined, 'empty labels are left out');
 });
 
 test('formatSyslog produces an RFC 5424 message with escaped structured data', () => {

@@ -89,6 +89,8 @@ export function alertmanagerAlert(a: AgentAlert, resolveMs = 3_600_000): Record<
     // sbob extension: the stable alert id (makes each alert its own Alertmanager series)
     alert_id: a.alertId,
   };
+  // an empty label value means "no label" to Alertmanager: leave such labels out
+  for (const k of Object.keys(labels)) if (labels[k] === '') delete labels[k];
   return {
     labels,
     annotations: {
