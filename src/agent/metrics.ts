@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class AgentMetrics {
   readonly registry = new Registry();
   readonly events = new Counter({ name: 'sbob_events_total', help: 'Events evaluated, by event type', labelNames: ['type'], registers: [this.registry] });
-  readonly eventsDropped = new Counter({ name: 'sbob_events_dropped_total', help: 'Events dropped before evaluation, by reason (queue_full, source_lost)', labelNames: ['reason'], registers: [this.registry] });
+  readonly eventsDropped = new Counter({ name: 'sbob_events_dropped_total', help: 'Events dropped before evaluation because the input queue was full (reason=queue_full)', labelNames: ['reason'], registers: [this.registry] });
   readonly badEvents = new Counter({ name: 'sbob_events_invalid_total', help: 'Input lines/events that could not be parsed, by source', labelNames: ['source'], registers: [this.registry] });
   readonly alerts = new Counter({ name: 'sbob_alerts_total', help: 'Alerts produced, by rule id', labelNames: ['rule_id'], registers: [this.registry] });
   readonly rejected = new Counter({ name: 'sbob_objects_rejected_total', help: 'Objects refused by the verification gate or the loader, by reason', labelNames: ['reason'], registers: [this.registry] });
