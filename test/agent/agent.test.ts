@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { pino } from 'pino';
 import { Agent } from '../../src/agent/agent.ts';
 import { defaultConfig } from '../../src/agent/config.ts';
-import { defaultRules, makeKey, sign, tmp, trustPolicyYaml, webProfile } from './support.ts';
+import { REPO, defaultRules, makeKey, sign, tmp, trustPolicyYaml, webProfile } from './support.ts';
 
 function capture(): { out: PassThrough; alerts: Array<Record<string, unknown>>; next(pred: (a: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> } {
   const out = new PassThrough();
@@ -91,4 +91,22 @@ test('events pushed through a source are evaluated, and each alert gets a stable
   const second = await run();
   assert.deepEqual(first.map((a) => a.ruleID), ['R0001']);
   assert.equal(first[0].alertId, second[0].alertId, 'a replay of timestamped events yields the same alert ids');
+});
+
+test('the agent yields the same alerts as `sbob eval` for the replay example (examples/replay)', async () => {
+  const dir = tmp('agent-example');
+  const ex = join(REPO, 'examples', 'replay');
+  writeFileSync(join(dir, 'rules.yaml'), YAML.stringify(defaultRules()));
+  writeFileSync(join(dir, 'profile.yaml'), readFileSync(join(ex, 'profile.yaml')));
+  const cfg = defaultConfig();
+  cfg.objects = { dir, watch: false, debounceMs: 20, rescanIntervalMs: 0 };
+  cfg.verification.mode = 'allow-unsigned';
+  cfg.sources = [{ type: 'ndjson', path: join(ex, 'events.ndjson') }];
+  cfg.sinks = [{ type: 'stdout' }];
+  cfg.server.listen = '';
+  const cap = capture();
+  assert.equal(await new Agent(cfg, { logger: pino({ level: 'silent' }), stdout: cap.out }).run(), 0);
+  const expected = JSON.parse(readFileSync(join(ex, 'expected-alerts.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const pick = (a: Record<string, unknown>) => ({ ruleID: a.ruleID, uniqueID: a.uniqueID, message: a.message, containerID: a.containerID });
+  assert.deepEqual(cap.alerts.map(pick), expected.map(pick));
 });
