@@ -173,7 +173,7 @@ function readSink(r: Reader, v: unknown, field: string): SinkConfig {
       return {
         type,
         url: r.url(o.url, `${field}.url`, ['udp:', 'tcp:']),
-        facility: r.int(o.facility, `${field}.facility`, 1),
+        facility: r.int(o.facility, `${field}.facility`, 1) > 23 ? r.fail(`${field}.facility`, 'must be a syslog facility number 0..23') : r.int(o.facility, `${field}.facility`, 1),
         maxPending: r.int(o.maxPending, `${field}.maxPending`, 10_000, 1),
       };
   }
@@ -302,6 +302,12 @@ export interface AgentFlags {
   webhookHeader?: string[];
   webhookBatch?: string;
   webhookBatchWaitMs?: string;
+  webhookMethod?: string;
+  httpTimeoutMs?: string;
+  httpInitialBackoffMs?: string;
+  httpMaxBackoffMs?: string;
+  syslogFacility?: string;
+  syslogMaxPending?: string;
   alertmanager?: string[];
   syslog?: string[];
   spoolMaxBytes?: string;
@@ -350,9 +356,13 @@ export function resolveConfig(flags: AgentFlags, cwd = process.cwd()): AgentConf
     if (i <= 0) throw new AgentConfigError('--webhook-header', h, 'must be NAME=VALUE');
     headers[h.slice(0, i)] = h.slice(i + 1);
   }
-  for (const u of flags.webhook ?? []) sinks.push({ type: 'webhook', url: u, headers, batchMaxAlerts: flags.webhookBatch, batchMaxWaitMs: flags.webhookBatchWaitMs, spoolMaxBytes: flags.spoolMaxBytes });
-  for (const u of flags.alertmanager ?? []) sinks.push({ type: 'alertmanager', url: u, spoolMaxBytes: flags.spoolMaxBytes });
-  for (const u of flags.syslog ?? []) sinks.push({ type: 'syslog', url: u });
+  const http = {
+    batchMaxAlerts: flags.webhookBatch, batchMaxWaitMs: flags.webhookBatchWaitMs, spoolMaxBytes: flags.spoolMaxBytes,
+    timeoutMs: flags.httpTimeoutMs, initialBackoffMs: flags.httpInitialBackoffMs, maxBackoffMs: flags.httpMaxBackoffMs,
+  };
+  for (const u of flags.webhook ?? []) sinks.push({ type: 'webhook', url: u, headers, method: flags.webhookMethod, ...http });
+  for (const u of flags.alertmanager ?? []) sinks.push({ type: 'alertmanager', url: u, ...http });
+  for (const u of flags.syslog ?? []) sinks.push({ type: 'syslog', url: u, facility: flags.syslogFacility, maxPending: flags.syslogMaxPending });
   const clean = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
   if (sinks.length) set(['sinks'], [...base.sinks.map((s) => s as unknown), ...sinks.map((s) => clean(s as Obj))]);
   if (flags.listen !== undefined) set(['server', 'listen'], flags.listen);

@@ -66,6 +66,7 @@ test('config errors name the file and the field', () => {
   bad('verification: {mode: lax}', /field verification\.mode: must be one of strict, allow-unsigned, off/);
   bad('server: {listen: "9090"}', /field server\.listen: must be HOST:PORT/);
   bad('sources: [{type: ndjson}]', /field sources\[0\]\.path: is required/);
+  bad('sinks: [{type: syslog, url: "udp://h:1", facility: 30}]', /field sinks\[0\]\.facility: must be a syslog facility number 0..23/);
   bad('a: [', /field \(document\): invalid YAML/);
   assert.throws(() => resolveConfig({}), /field sources: no event source configured/);
   assert.throws(() => resolveConfig({ events: ['-'], webhookHeader: ['novalue'] }), /--webhook-header: field novalue: must be NAME=VALUE/);
@@ -76,4 +77,21 @@ test('parseConfig keeps defaults for absent sections', () => {
   const c = parseConfig({ log: { level: 'debug' } }, 'x', '/');
   assert.equal(c.log.level, 'debug');
   assert.deepEqual(c.queue, defaultConfig().queue);
+});
+
+test('sink flags carry their delivery options', () => {
+  const c = resolveConfig({
+    events: ['-'], webhook: ['http://127.0.0.1:1/a'], alertmanager: ['http://127.0.0.1:2'], syslog: ['tcp://127.0.0.1:3'],
+    webhookMethod: 'PUT', webhookBatch: '7', httpTimeoutMs: '900', httpInitialBackoffMs: '10', httpMaxBackoffMs: '20',
+    syslogFacility: '16', syslogMaxPending: '5', spoolMaxBytes: '4096',
+  }, '/w');
+  const [wh, am, sl] = c.sinks as Array<Record<string, unknown>>;
+  assert.equal(wh.method, 'PUT');
+  assert.equal(wh.batchMaxAlerts, 7);
+  assert.equal(wh.timeoutMs, 900);
+  assert.equal(am.initialBackoffMs, 10);
+  assert.equal(am.maxBackoffMs, 20);
+  assert.equal(am.spoolMaxBytes, 4096);
+  assert.equal(sl.facility, 16);
+  assert.equal(sl.maxPending, 5);
 });
