@@ -162,6 +162,9 @@ function check(obj: SignableObject, opts: CheckOptions): SignatureCheck {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { status: 'invalid', reason: 'not an object' };
   const ann = annotationsOf(obj);
   const present = Object.keys(ann).filter(isSignatureAnnotation);
+  for (const k of present) {
+    if (typeof ann[k] !== 'string') return { status: 'invalid', reason: `annotation ${k} is garbled: its value is a ${ann[k] === null ? 'null' : typeof ann[k]}, not a string (quote it in YAML)` };
+  }
   if (ann[ANN.signature] === undefined) {
     if (present.length === 0) return { status: 'unsigned', reason: 'no signature.kubescape.io annotations' };
     return { status: 'invalid', reason: `annotation ${ANN.signature} is missing (the object has ${present.join(', ')})` };

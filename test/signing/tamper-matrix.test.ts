@@ -169,6 +169,7 @@ test('tamper matrix: mutating any signature annotation is rejected or harmless',
     ['certificate garbled', { ...annotations, [ANN.certificate]: Buffer.from('hello').toString('base64') }, /annotation signature\.kubescape\.io\/certificate is garbled/],
     ['content not gzip', { ...annotations, [ANN.content]: Buffer.from('{}').toString('base64') }, /annotation signature\.kubescape\.io\/content is garbled: not gzip data/],
     ['timestamp not a number', { ...annotations, [ANN.timestamp]: 'yesterday' }, /annotation signature\.kubescape\.io\/timestamp is garbled/],
+    ['timestamp unquoted in YAML (a number)', { ...annotations, [ANN.timestamp]: 1786469943 as unknown as string }, /annotation signature\.kubescape\.io\/timestamp is garbled: its value is a number, not a string \(quote it in YAML\)/],
     ['timestamp after the certificate expired', { ...annotations, [ANN.timestamp]: String(Math.floor(Date.now() / 1000) + 2 * 365 * 86400) }, /certificate expired/],
   ];
   for (const [what, ann, re] of cases) {

@@ -141,7 +141,7 @@ export function pieceCheck(o: SignableObject, where: string): void {
 export function register(program: Command): void {
   const cmd = program
     .command('sign')
-    .description('Sign ApplicationProfile, NetworkNeighborhood, ContainerProfile, Rules (any kind) objects: sets the signature.kubescape.io/* annotations and changes nothing else')
+    .description('Sign ApplicationProfile, NetworkNeighborhood, ContainerProfile, Rules (any kind) objects: sets the signature.kubescape.io/* annotations and changes nothing else; writes to stdout unless -o or --in-place')
     .argument('<files...>', 'YAML or JSON files (every document is signed)');
   addSignOptions(cmd).action(async (files: string[], opts: SignCliOptions) => runSign(files, opts));
 }
