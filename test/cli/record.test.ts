@@ -19,8 +19,8 @@ const pf = preflight();
 const skipKernel = pf.ok ? false : `kernel tracer unavailable: ${pf.reasons.join('; ')}`;
 const skipStrace = straceWorks() ? false : 'strace is not installed or ptrace is not permitted here (apt-get install -y strace)';
 
-function sbob(args: string[]) {
-  return spawnSync(SBOB, args, { encoding: 'utf8', timeout: 120000 });
+function sbob(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(SBOB, args, { encoding: 'utf8', timeout: 120000, env: { ...process.env, ...env } });
 }
 
 function container(yamlText: string) {
@@ -41,6 +41,14 @@ function checkShProfile(ap: { execs: Array<{ path: string; args: string[] }>; op
   assert.ok(ap.syscalls.includes('execve') && ap.syscalls.includes('openat'));
 }
 
+test('without -o the YAML owns stdout and the command\'s output goes to stderr', { skip: skipStrace }, () => {
+  const r = sbob(['record', '-q', '--strace', '--', 'sh', '-c', 'echo hello-from-cmd']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /hello-from-cmd/);
+  assert.doesNotMatch(r.stdout, /hello-from-cmd/);
+  container(r.stdout);
+});
+
 test('argument errors say what is wrong', () => {
   let r = sbob(['record']);
   assert.equal(r.status, 2);
@@ -52,6 +60,31 @@ test('argument errors say what is wrong', () => {
   assert.throws(() => parseDuration('5 minutes'), /--duration "5 minutes": expected a number with unit/);
   assert.equal(parseDuration('5m'), 300000);
   assert.equal(parseDuration('1500ms'), 1500);
+});
+
+test('when the kernel tracer cannot run, record says why and how to fix it, then falls back to strace', { skip: skipStrace }, () => {
+  const r = sbob(['record', '-q', '-o', '/dev/null', '--', 'true'], { SBOB_BPFTRACE: '/nonexistent/bpftrace' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /the kernel tracer cannot run here, falling back to strace:/);
+  assert.match(r.stderr, /bpftrace not found \(looked for `\/nonexistent\/bpftrace` on PATH\): install it with `apt-get install -y bpftrace`/);
+});
+
+test('with neither the kernel tracer nor strace, record and watch fail with every reason', () => {
+  const env = { SBOB_BPFTRACE: '/nonexistent/bpftrace', SBOB_STRACE: '/nonexistent/strace' };
+  const r = sbob(['record', '--', 'true'], env);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /the kernel tracer cannot run here:\n  - bpftrace not found/);
+  assert.match(r.stderr, /strace \(the fallback\) is not installed either: `apt-get install -y strace`/);
+  const w = sbob(['watch', '--profile', '/nonexistent.yaml', '--', 'true'], env);
+  assert.equal(w.status, 2);
+  assert.match(w.stderr, /--profile \/nonexistent.yaml: no such file or directory/);
+});
+
+test('preflight names every missing requirement with its fix', () => {
+  const r = preflight({ uid: 1000, bpftrace: '/nonexistent/bpftrace', mount: false });
+  assert.equal(r.ok, false);
+  assert.ok(r.reasons.some((x) => /^not running as root \(uid 1000\): .*run with sudo, or use `sbob record --strace`/.test(x)), r.reasons.join('\n'));
+  assert.ok(r.reasons.some((x) => /^bpftrace not found/.test(x)));
 });
 
 test('record with --strace writes the execs and opens of the command', { skip: skipStrace }, () => {

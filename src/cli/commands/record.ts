@@ -87,7 +87,7 @@ export function register(program: Command): void {
         const backend = chooseBackend(o.strace === true, log);
         let run: TracedRun;
         try {
-          run = await runTraced({ command: cmd, backend });
+          run = await runTraced({ command: cmd, backend, stdio: o.output ? 'inherit' : 'stdout-to-stderr' });
         } catch (e) {
           if (e instanceof TracerUnavailableError) throw new CliError(e.message);
           throw e;

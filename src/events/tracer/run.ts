@@ -8,6 +8,9 @@ import type { Writable } from 'node:stream';
 import type { RuntimeEvent } from '../types.ts';
 import { KernelTracer } from './kernel.ts';
 import { StraceSource } from './strace.ts';
+import { stdioFor, type RunStdio } from './stdio.ts';
+
+export type { RunStdio };
 
 export interface RunTracedOptions {
   command: string[];
@@ -17,7 +20,8 @@ export interface RunTracedOptions {
   tracer?: KernelTracer;
   /** called for each event as it arrives */
   onEvent?: (ev: RuntimeEvent) => void;
-  stdio?: 'inherit' | 'ignore' | 'pipe';
+  /** the command's stdio; `stdout-to-stderr` keeps stdout free for sbob's own output */
+  stdio?: RunStdio;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -56,7 +60,7 @@ export async function runTraced(opts: RunTracedOptions): Promise<TracedRun> {
   const events: RuntimeEvent[] = [];
   const stdio = opts.stdio ?? 'inherit';
   const child = spawn('/bin/sh', ['-c', GATE, 'sbob-gate', ...opts.command], {
-    stdio: [stdio === 'pipe' ? 'ignore' : stdio, stdio, stdio, 'pipe'],
+    stdio: [...stdioFor(stdio), 'pipe'],
     cwd: opts.cwd,
     env: opts.env,
   });

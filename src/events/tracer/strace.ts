@@ -13,6 +13,7 @@ import type { EmitFn, EventSource } from '../source.ts';
 import type { RuntimeEvent } from '../types.ts';
 import { decodeOpenFlags, dnsQuestionName, normalizePath, resolvePath } from './flags.ts';
 import { findExecutable } from './preflight.ts';
+import { stdioFor, type RunStdio } from './stdio.ts';
 
 export function straceAvailable(): string | undefined {
   return findExecutable(process.env.SBOB_STRACE ?? 'strace');
@@ -387,7 +388,7 @@ export function straceEvents(calls: StraceCall[], rootPid: number, rootCwd: stri
 
 export interface StraceSourceOptions {
   command: string[];
-  stdio?: 'inherit' | 'ignore' | 'pipe';
+  stdio?: RunStdio;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -417,7 +418,7 @@ export class StraceSource implements EventSource {
     const stdio = this.opts.stdio ?? 'inherit';
     try {
       const child = spawn(bin, ['-f', '-qq', '-xx', '-s', '4096', '-e', 'signal=none', '-o', out, '--', ...this.opts.command], {
-        stdio: [stdio === 'pipe' ? 'ignore' : stdio, stdio, stdio], cwd: this.opts.cwd, env: this.opts.env,
+        stdio: stdioFor(stdio), cwd: this.opts.cwd, env: this.opts.env,
       });
       let stdout = '';
       let stderr = '';
