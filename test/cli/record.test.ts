@@ -44,8 +44,8 @@ function checkShProfile(ap: { execs: Array<{ path: string; args: string[] }>; op
 test('without -o the YAML owns stdout and the command\'s output goes to stderr', { skip: skipStrace }, () => {
   const r = sbob(['record', '-q', '--strace', '--', 'sh', '-c', 'echo hello-from-cmd']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /hello-from-cmd/);
-  assert.doesNotMatch(r.stdout, /hello-from-cmd/);
+  assert.match(r.stderr, /^hello-from-cmd$/m);
+  assert.doesNotMatch(r.stdout, /^hello-from-cmd$/m, "the command output is not in the YAML stream");
   container(r.stdout);
 });
 
