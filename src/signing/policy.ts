@@ -4,7 +4,8 @@
  * kinds in which namespaces, and which hosts/CIDRs each may vouch for in network entries.
  */
 import { readFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { verifyRekorEntry } from './rekor.ts';
 import { basename, dirname, resolve } from 'node:path';
 import YAML from 'yaml';
 import { parsePemBlocks } from './cert.ts';
@@ -32,6 +33,8 @@ export interface KeylessIdentity {
   identityRegExp?: RegExp;
   roots: X509Certificate[];
   intermediates: X509Certificate[];
+  /** When set, a valid Rekor entry from one of these logs is required. */
+  rekorKeys: KeyObject[];
 }
 
 export interface PolicySigner {
@@ -149,6 +152,15 @@ export function parseTrustPolicy(doc: unknown, file = 'trust policy', baseDir = 
         identityRegExp: re,
         roots: certs(k.fulcioRoots, file, `${f}.keyless.fulcioRoots`, baseDir, true),
         intermediates: certs(k.intermediates, file, `${f}.keyless.intermediates`, baseDir, false),
+        rekorKeys: (k.rekorPublicKeys === undefined ? [] : Array.isArray(k.rekorPublicKeys) ? k.rekorPublicKeys : [k.rekorPublicKeys]).map((v, j) => {
+          const field = `${f}.keyless.rekorPublicKeys[${j}]`;
+          try {
+            return readPublicKey(readPemSource(v, file, field, baseDir), `${file} ${field}`);
+          } catch (e) {
+            if (e instanceof PolicyError) throw e;
+            fail(file, field, (e as Error).message);
+          }
+        }),
       };
     } else fail(file, f, 'needs key or keyless');
     const allow = s.allow ?? [{ kinds: ['*'], namespaces: ['*'] }];
@@ -267,7 +279,10 @@ export function matchSigners(policy: TrustPolicy, signer: SignerInfo): PolicySig
     const id = signer.identity ?? '';
     if (k.identity !== undefined && k.identity !== id) return false;
     if (k.identityRegExp && !k.identityRegExp.test(id)) return false;
-    return chainsTo(signer.certificate, [...signer.chain, ...k.intermediates], k.roots);
+    if (!chainsTo(signer.certificate, [...signer.chain, ...k.intermediates], k.roots)) return false;
+    if (k.rekorKeys.length === 0) return true;
+    const ev = signer.evidence;
+    return !!ev && verifyRekorEntry(ev.rekorBundle, k.rekorKeys, signer.certificate, ev.signature, ev.message).ok;
   });
 }
 
@@ -289,7 +304,15 @@ export interface Authorisation {
 export function authorise(policy: TrustPolicy, signer: SignerInfo, kind: string, namespace: string, spec: unknown, labels?: Record<string, string> | null): Authorisation {
   const candidates = matchSigners(policy, signer);
   if (candidates.length === 0) {
-    const extra = signer.type === 'keyless' ? ' (or its certificate does not chain to the listed Fulcio roots)' : '';
+    let extra = '';
+    if (signer.type === 'keyless') {
+      extra = ' (or its certificate does not chain to the listed Fulcio roots)';
+      const withRekor = policy.signers.filter((p) => p.keyless && p.keyless.issuer === signer.issuer && p.keyless.rekorKeys.length);
+      if (withRekor.length && signer.certificate && signer.evidence) {
+        const r = verifyRekorEntry(signer.evidence.rekorBundle, withRekor.flatMap((p) => p.keyless!.rekorKeys), signer.certificate, signer.evidence.signature, signer.evidence.message);
+        if (!r.ok) extra = ` (Rekor: ${r.reason})`;
+      }
+    }
     return { ok: false, reason: `signer ${describeSigner(signer)} is not in trust policy "${policy.name}"${extra}` };
   }
   let last = '';

@@ -28,6 +28,8 @@ export interface SignerInfo {
   /** Unauthenticated annotation values, for display only. */
   claimedIssuer?: string;
   claimedIdentity?: string;
+  /** What a policy needs to check a Rekor entry: the bundle, the signature and the signed message. */
+  evidence?: { rekorBundle?: unknown; signature: Buffer; message: Buffer };
 }
 
 export interface SignatureCheck {
@@ -218,6 +220,7 @@ function check(obj: SignableObject, opts: CheckOptions): SignatureCheck {
     if (live?.kind && em.kind && em.kind !== live.kind) {
       return { ...base, hash, source: 'embedded', status: 'tampered', reason: `the signed content is a ${em.kind} but the object is a ${live.kind}` };
     }
+    signer.evidence = { rekorBundle: bundle, signature: sig, message: Buffer.from(hash, 'ascii') };
     const liveMatches = contentHash(contentOf(obj), algorithm) === hash || (algorithm === TREE_HASH && contentHash(contentOf(obj, { goQuirks: true }), algorithm) === hash);
     return {
       ...base,
@@ -243,6 +246,7 @@ function check(obj: SignableObject, opts: CheckOptions): SignatureCheck {
   for (const [source, content] of candidates) {
     const hash = contentHash(content, algorithm);
     if (verifyMessage(signer.publicKey, Buffer.from(hash, 'ascii'), sig)) {
+      signer.evidence = { rekorBundle: bundle, signature: sig, message: Buffer.from(hash, 'ascii') };
       return { ...base, hash, source, signedContent: content, liveMatchesSigned: true, status: 'valid', reason: 'signature matches the object content' };
     }
   }

@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { generateKeyPairSync } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { keylessSigner, parseTrustPolicy, signObject, verifyObject, withSignatureAnnotations, ANN, type SignableObject } from '../../src/signing/index.ts';
 import { fakeIdentityToken, startMockSigstore, type MockSigstore } from './mock-sigstore.ts';
@@ -21,12 +22,12 @@ after(async () => {
   await mock.close();
 });
 
-function policy(identity: string, root = mock.fulcioRootPem) {
+function policy(identity: string, root = mock.fulcioRootPem, rekorPublicKeys?: string[]) {
   return parseTrustPolicy({
     apiVersion: 'sbob.io/v1alpha1',
     kind: 'TrustPolicy',
     metadata: { name: 'keyless' },
-    spec: { signers: [{ name: 'acme-ci', keyless: { issuer: ISSUER, identity, fulcioRoots: [root] }, allow: [{ kinds: ['ApplicationProfile'], namespaces: ['*'] }] }] },
+    spec: { signers: [{ name: 'acme-ci', keyless: { issuer: ISSUER, identity, fulcioRoots: [root], ...(rekorPublicKeys ? { rekorPublicKeys } : {}) }, allow: [{ kinds: ['ApplicationProfile'], namespaces: ['*'] }] }] },
   });
 }
 
@@ -115,4 +116,30 @@ test('keyless through the CLI: sbob sign --keyless --identity-token ... --fulcio
     process.stderr.write = err;
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('keyless: with rekorPublicKeys in the policy the Rekor entry (SET, logged signature and certificate) is required', async () => {
+  const token = fakeIdentityToken({ iss: ISSUER, sub: SUBJECT });
+  const logged = await signObject(profile, keylessSigner({ identityToken: token, fulcioURL: mock.fulcioURL, rekorURL: mock.rekorURL, retries: 0 }));
+  const obj = withSignatureAnnotations(profile, logged.annotations);
+  const ok = verifyObject(obj, policy(SUBJECT, mock.fulcioRootPem, [mock.rekorPublicKeyPem]));
+  assert.equal(ok.status, 'valid', ok.reason);
+
+  const otherLog = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const unknown = verifyObject(obj, policy(SUBJECT, mock.fulcioRootPem, [otherLog]));
+  assert.equal(unknown.status, 'untrusted');
+  assert.match(unknown.reason, /Rekor: Rekor entry from an unknown log/);
+
+  // the bundle of another signature does not vouch for this one
+  const other = await signObject({ ...profile, metadata: { ...profile.metadata, name: 'other' } }, keylessSigner({ identityToken: token, fulcioURL: mock.fulcioURL, rekorURL: mock.rekorURL, retries: 0 }));
+  const swapped = withSignatureAnnotations(profile, { ...logged.annotations, [ANN.rekorBundle]: other.annotations[ANN.rekorBundle]! });
+  const s = verifyObject(swapped, policy(SUBJECT, mock.fulcioRootPem, [mock.rekorPublicKeyPem]));
+  assert.equal(s.status, 'untrusted');
+  assert.match(s.reason, /Rekor: the Rekor entry is for other content/);
+
+  const unlogged = await signObject(profile, keylessSigner({ identityToken: token, fulcioURL: mock.fulcioURL, rekorURL: mock.rekorURL, tlogUpload: false, retries: 0 }));
+  const n = verifyObject(withSignatureAnnotations(profile, unlogged.annotations), policy(SUBJECT, mock.fulcioRootPem, [mock.rekorPublicKeyPem]));
+  assert.equal(n.status, 'untrusted');
+  assert.match(n.reason, /no Rekor entry in the signature bundle/);
+  assert.equal(verifyObject(withSignatureAnnotations(profile, unlogged.annotations), policy(SUBJECT)).status, 'valid', 'without rekorPublicKeys the log is optional');
 });

@@ -12,6 +12,8 @@ export interface MockSigstore {
   rekorURL: string;
   /** PEM of the mock Fulcio root certificate. */
   fulcioRootPem: string;
+  /** PEM of the mock Rekor log key (signs the entry timestamps). */
+  rekorPublicKeyPem: string;
   requests: { fulcio: number; rekor: number };
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function startMockSigstore(opts: { caClock?: Date } = {}): Promise<
     fulcioURL: fulcio.url,
     rekorURL: rekor.url,
     fulcioRootPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
+    rekorPublicKeyPem: rekorKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
     requests,
     async close() {
       await Promise.all([fulcio.server, rekor.server].map((s) => new Promise<void>((r) => s.close(() => r()))));
