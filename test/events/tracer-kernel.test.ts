@@ -1,10 +1,14 @@
 /**
  * Live tests of the kernel tracer (bpftrace). They need root, bpftrace, BTF and tracefs; otherwise
- * they are reported skipped with the exact reason. One tracer session serves the whole file.
+ * they are reported skipped with the exact reason. One tracer session serves the whole file; it runs
+ * in `all` mode (the agent's mode: every process on the host), and each command is still routed to its
+ * own run through follow(). (`tree` mode is exercised by the record/watch CLI tests.)
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import type { RuntimeEvent } from '../../src/events/index.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelTracer, preflight, runTraced } from '../../src/events/tracer/index.ts';
@@ -15,7 +19,7 @@ let tracer: KernelTracer;
 
 before(async () => {
   if (skip) return;
-  tracer = new KernelTracer({ mode: 'tree' });
+  tracer = new KernelTracer({ mode: 'all' });
   tracer.start(() => undefined).catch(() => undefined);
   await tracer.ready();
 });
@@ -103,6 +107,27 @@ test('randomx heuristic: a process that keeps a non-default SSE rounding mode is
   assert.equal(((rx[0]!.mxcsr as number) >> 13) & 3, 1, 'round-down mode');
   const plain = await runTraced({ tracer, stdio: 'pipe', command: ['python3', '-c', 'import time\nt = time.time()\nwhile time.time() - t < 0.3: time.sleep(0.001)\n'] });
   assert.ok(!plain.events.some((e) => e.eventType === 'randomx'), 'default rounding mode is not reported');
+});
+
+test('all mode sees processes nobody followed, as host processes without a root', { skip }, async () => {
+  const seen: RuntimeEvent[] = [];
+  const marker = `/sbob-all-mode-${process.pid}-${Date.now()}`;
+  const off = tracer.subscribe((e) => {
+    if (e.eventType === 'exec' && e.args?.[1] === marker) seen.push(e);
+  });
+  try {
+    const child = spawn('ls', [marker], { stdio: 'ignore' });
+    await new Promise((resolve) => child.on('exit', resolve));
+    await tracer.sync();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.comm, 'ls');
+    assert.equal(seen[0]!.context, 'host');
+    assert.equal(seen[0]!.containerId, '');
+    assert.equal(seen[0]!.tracerRoot, undefined);
+    assert.equal(seen[0]!.pid, child.pid);
+  } finally {
+    off();
+  }
 });
 
 test('the tracer reports its probes and lost-event counter', { skip }, () => {
