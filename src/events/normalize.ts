@@ -2,16 +2,11 @@
  * Normalisation and validation of events at the edge (rule-engine.md §1.5): what node-agent's
  * getters do before CEL sees a value. Sources call `normalizeEvent` once per event.
  */
-import { posix } from 'node:path';
+import { normalizePath } from '../match/index.ts';
 import { EVENT_FIELD_TYPES, type RuntimeEvent } from './types.ts';
 
-/** Path normalisation: empty stays empty, `.` → `/`, a leading `/` is added, then POSIX clean. */
-export function normalizeEventPath(p: string): string {
-  if (p === '') return '';
-  if (p === '.') return '/';
-  const abs = p.startsWith('/') ? p : `/${p}`;
-  return posix.normalize(abs).replace(/(.)\/+$/, '$1');
-}
+/** Path normalisation: empty stays empty, `.` → `/`, a leading `/` is added, then Go `path.Clean`. */
+export const normalizeEventPath = normalizePath;
 
 const OPEN_FLAGS: Array<[string, number]> = [
   ['O_CREAT', 0o100], ['O_EXCL', 0o200], ['O_NOCTTY', 0o400], ['O_TRUNC', 0o1000], ['O_APPEND', 0o2000],
