@@ -217,6 +217,10 @@ function check(obj: SignableObject, opts: CheckOptions): SignatureCheck {
     if (!em || typeof em !== 'object' || em.metadata?.name !== liveName) {
       return { ...base, hash, source: 'embedded', status: 'tampered', reason: `the signed content is for name "${String(em?.metadata?.name)}" but the object is named "${String(liveName)}"` };
     }
+    const emNs = em.metadata?.namespace;
+    if (typeof emNs === 'string' && emNs !== '' && emNs !== (live?.metadata?.namespace ?? '')) {
+      return { ...base, hash, source: 'embedded', status: 'tampered', reason: `the signed content is bound to namespace "${emNs}" but the object is in namespace "${live?.metadata?.namespace ?? ''}"` };
+    }
     if (live?.kind && em.kind && em.kind !== live.kind) {
       return { ...base, hash, source: 'embedded', status: 'tampered', reason: `the signed content is a ${em.kind} but the object is a ${live.kind}` };
     }

@@ -123,6 +123,11 @@ test('keygen -> sign -> verify round trip with a fresh cosign-format key; only a
   assert.equal(againText.split('\n').length, signedText.split('\n').length);
   assert.equal(againText.split('\n').filter((l) => !/signature\.kubescape\.io\//.test(l)).join('\n'), signedText.split('\n').filter((l) => !/signature\.kubescape\.io\//.test(l)).join('\n'));
 
+  // a directory argument verifies every YAML/JSON file in it
+  const d = await sbob(['verify', '--key', 'vendor.pub', '.']);
+  assert.match(d.stdout, /bundle\.yaml#3/);
+  assert.match(d.stdout, /again\.yaml#1/);
+
   // JSON output
   const j = await sbob(['verify', '--json', '--key', 'vendor.pub', 'bundle.yaml']);
   const first = JSON.parse(j.stdout.split('\n')[0]!);

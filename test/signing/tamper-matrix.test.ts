@@ -187,3 +187,20 @@ test('tamper matrix: mutating any signature annotation is rejected or harmless',
   assert.match(verifyObject(withSignatureAnnotations(obj, noCert), policy).reason, /annotation signature\.kubescape\.io\/certificate is missing/);
   assert.equal(verifyObject(obj, policy).status, 'unsigned');
 });
+
+test('namespace binding (--sign-namespace): moving the object to another namespace is tampered; by default it is not signed', async () => {
+  for (const embed of [true, false]) {
+    const obj = fixture('nn-nginx.yaml');
+    const bound = await signObject(obj, keySigner(keys.privateKey), { includeNamespace: true, embed });
+    assert.equal(verifyObject(withSignatureAnnotations(obj, bound.annotations), policy).status, 'valid');
+    const moved = withSignatureAnnotations(obj, bound.annotations);
+    moved.metadata!.namespace = 'prod';
+    const r = verifyObject(moved, policy);
+    assert.equal(r.status, 'tampered', `embed=${embed}`);
+    if (embed) assert.match(r.reason, /bound to namespace "web" but the object is in namespace "prod"/);
+    const free = await signObject(obj, keySigner(keys.privateKey), { embed });
+    const movedFree = withSignatureAnnotations(obj, free.annotations);
+    movedFree.metadata!.namespace = 'prod';
+    assert.equal(verifyObject(movedFree, policy).status, 'valid', 'namespace is not part of the default (G3) content');
+  }
+});

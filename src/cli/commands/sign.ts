@@ -38,6 +38,7 @@ export interface SignCliOptions {
   embed?: boolean;
   output?: string;
   inPlace?: boolean;
+  signNamespace?: boolean;
 }
 
 export function addSignOptions(cmd: Command, withEmbed = true): Command {
@@ -50,6 +51,7 @@ export function addSignOptions(cmd: Command, withEmbed = true): Command {
     .option('--no-tlog-upload', 'keyless: do not record the signature in Rekor')
     .option('--hash <name>', `content hash: "tree" (${TREE_HASH}, interoperable) or "canonical" (${CANONICAL_HASH}, also covers array order)`, 'tree');
   if (withEmbed) cmd.option('--no-embed', 'do not embed the signed content in the signature.kubescape.io/content annotation');
+  cmd.option('--sign-namespace', 'also sign metadata.namespace (binds the object to its namespace; the G1/G2 content shape)');
   return cmd
     .option('-o, --output <file>', 'write the signed file here (one input file only)')
     .option('--in-place', 'overwrite each input file');
@@ -115,7 +117,7 @@ export async function runSign(files: string[], opts: SignCliOptions, check?: (o:
       if (!o.object || typeof o.object !== 'object' || Array.isArray(o.object)) throw new CliError(`${where}: not an object`);
       check?.(o.object, where);
       try {
-        const r = await signObject(o.object, signer, { hash: algorithm, embed: opts.embed !== false });
+        const r = await signObject(o.object, signer, { hash: algorithm, embed: opts.embed !== false, includeNamespace: opts.signNamespace === true });
         updates.push({ docIndex: o.docIndex, annotations: r.annotations });
         process.stderr.write(`signed ${where} (${r.algorithm} ${r.hash.slice(0, 16)}…)\n`);
       } catch (e) {

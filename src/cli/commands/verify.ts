@@ -1,6 +1,6 @@
 /** `sbob verify`: verify signed objects against trust policies or public keys. */
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../errors.ts';
 import { output } from './sign.ts';
@@ -37,6 +37,29 @@ export function buildPolicy(policyFiles: string[], keyFiles: string[], policyRoo
   return mergePolicies(policies);
 }
 
+/** Files as given; directories expand to their *.yaml, *.yml and *.json files (recursively, sorted). */
+export function expandFiles(args: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ya?ml|json)$/i.test(name)) out.push(p);
+    }
+  };
+  for (const a of args) {
+    let isDir = false;
+    try {
+      isDir = statSync(a).isDirectory();
+    } catch {
+      /* reported when read */
+    }
+    if (isDir) walk(a);
+    else out.push(a);
+  }
+  return out;
+}
+
 function line(r: VerificationResult, where: string): string {
   const obj = r.name ? `${r.namespace ? `${r.namespace}/` : ''}${r.name}` : '-';
   const signer = r.signer ? `${r.signer}${r.signerName ? ` (${r.signerName})` : ''}` : '-';
@@ -47,7 +70,7 @@ export function register(program: Command): void {
   program
     .command('verify')
     .description('Verify signed objects: prints valid/tampered/unsigned/untrusted/invalid, kind, name and signer per object; exit 0 only when all are valid')
-    .argument('<files...>', 'YAML or JSON files')
+    .argument('<files...>', 'YAML or JSON files, or directories (their *.yaml, *.yml, *.json files)')
     .option('--policy <file>', 'sbob TrustPolicy YAML (repeatable)', collect, [])
     .option('--key <pub>', 'trust this public key (PKIX PEM) for every kind and namespace (repeatable)', collect, [])
     .option('--policy-root <pub>', 'root public key for kubescape-fork signed trust policies ({policy, annotations} JSON) given with --policy')
@@ -58,7 +81,7 @@ export function register(program: Command): void {
       const policy = buildPolicy(opts.policy, opts.key, opts.policyRoot);
       let allValid = true;
       let count = 0;
-      for (const file of files) {
+      for (const file of expandFiles(files)) {
         let objects;
         try {
           objects = parseObjects(readFileSync(file, 'utf8'), file);
