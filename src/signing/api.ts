@@ -7,6 +7,7 @@ import { PIECES_ANNOTATION, verifyAssembled } from './pieces.ts';
 import { authorise, describeSigner, type TrustPolicy } from './policy.ts';
 import type { VerificationResult } from './result.ts';
 import { checkSignature, signedObjectOf, type CheckOptions } from './verify.ts';
+import { readObjects } from './files.ts';
 
 export type VerifyOptions = CheckOptions;
 
@@ -99,4 +100,16 @@ function localOnlySpec(obj: SignableObject): unknown {
     }
   }
   return spec;
+}
+
+export interface FileVerification {
+  file: string;
+  docIndex: number;
+  line: number;
+  result: VerificationResult;
+}
+
+/** Reads every document of each file and verifies it. Unreadable/unparsable files throw SigningError naming the file. */
+export function verifyFiles(files: string[], policy: TrustPolicy, opts: VerifyOptions = {}): FileVerification[] {
+  return files.flatMap((file) => readObjects(file).map((o) => ({ file, docIndex: o.docIndex, line: o.line, result: verifyObject(o.object, policy, opts) })));
 }

@@ -2,7 +2,7 @@
  * src/signing: signed SBoBs (signature.kubescape.io annotations, interoperable with the kubescape
  * node-agent fork), keys, keyless signing, sbob trust policies and piece-wise NetworkNeighborhoods.
  */
-export { verifyObject, type VerifyOptions } from './api.ts';
+export { verifyObject, verifyFiles, type VerifyOptions, type FileVerification } from './api.ts';
 export type { VerificationResult, VerificationStatus, EntryVerification, PieceVerification } from './result.ts';
 export { loadTrustPolicy, parseTrustPolicy, fromUpstreamTrustPolicy, policyFromKeys, mergePolicies, type TrustPolicy, type PolicySigner } from './policy.ts';
 export { checkSignature, signedObjectOf, type SignatureCheck, type SignerInfo } from './verify.ts';

@@ -85,3 +85,22 @@ test('trust policy: kinds, namespace globs and rule ids; the untrusted signer is
   const nn = verifyObject(await sign(fixture('nn-nginx.yaml')), policy);
   assert.match(nn.reason, /may not sign NetworkNeighborhood/);
 });
+
+test('verifyFiles: per document results with file and line; bad files are named', async () => {
+  const { verifyFiles, policyFromKeys } = await import('../../src/signing/index.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-vf-'));
+  try {
+    const k = generateSigningKey();
+    const ap = fixture('ap-nginx.yaml');
+    const signed = withSignatureAnnotations(ap, (await signObject(ap, keySigner(k.privateKey))).annotations);
+    const YAML = (await import('yaml')).default;
+    writeFileSync(join(dir, 'two.yaml'), `${YAML.stringify(signed)}---\n${YAML.stringify(fixture('rules-baseline.yaml'))}`);
+    const res = verifyFiles([join(dir, 'two.yaml')], policyFromKeys([{ name: 'k', pem: publicKeyPem(k.publicKey) }]));
+    assert.deepEqual(res.map((r) => [r.docIndex, r.result.status, r.result.kind]), [[0, 'valid', 'ApplicationProfile'], [1, 'unsigned', 'Rules']]);
+    assert.ok(res[1]!.line > 1);
+    writeFileSync(join(dir, 'bad.yaml'), 'a: [');
+    assert.throws(() => verifyFiles([join(dir, 'bad.yaml')], policyFromKeys([{ name: 'k', pem: publicKeyPem(k.publicKey) }])), /bad\.yaml: YAML document 1 does not parse/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
