@@ -179,6 +179,9 @@ test('errors a user can act on: wrong password, unknown key format, missing pass
   writeFileSync(p('bad.key'), '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n');
   const fmt = await sbob(['sign', '--key', 'bad.key', 'r.yaml']);
   assert.match(fmt.stderr, /sbob: bad\.key: unknown key format "OPENSSH PRIVATE KEY"/);
+  const kgNoPw = await sbob(['keygen', '--output-key-prefix', 'nopw']);
+  assert.equal(kgNoPw.code, 2);
+  assert.match(kgNoPw.stderr, /keygen: no password: set COSIGN_PASSWORD \(stdin is not a terminal/);
   const none = await sbob(['sign', 'r.yaml']);
   assert.match(none.stderr, /pass --key FILE or --keyless/);
   const kl = await sbob(['sign', '--keyless', 'r.yaml']);
