@@ -272,7 +272,8 @@ function issued(parent: X509Certificate, child: X509Certificate): boolean {
 /** Policy signers that match the cryptographic signer (before kind/namespace checks). */
 export function matchSigners(policy: TrustPolicy, signer: SignerInfo): PolicySigner[] {
   return policy.signers.filter((p) => {
-    if (p.fingerprint) return signer.type === 'key' && p.fingerprint === signer.fingerprint;
+    // a pinned key is trusted whatever certificate carries it (self-signed or issued by some CA)
+    if (p.fingerprint) return p.fingerprint === signer.fingerprint;
     const k = p.keyless;
     if (!k || signer.type !== 'keyless' || !signer.certificate) return false;
     if (signer.issuer !== k.issuer) return false;
