@@ -3,10 +3,45 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { REPO_ROOT } from '../support/shared.ts';
 
-test('npm start (sbob demo) replays the embedded scenario and prints the alerts readably', () => {
+test('npm start (sbob demo) runs the agent on examples/demo and prints the scenario alerts readably', () => {
   const r = spawnSync('npm', ['start', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  for (const id of ['R0001', 'R0006', 'R1008', 'R0010']) assert.match(r.stdout, new RegExp(`\\] ${id} `));
-  assert.match(r.stdout, /already reported: suppressed by the cooldown/);
-  assert.match(r.stdout, /exec {5}nginx \/usr\/sbin\/nginx {2}\(expected behaviour, no alert\)/);
+  const out = r.stdout;
+  // the header says which mode ran, and why
+  assert.match(out, /^mode: (live kernel events|recorded replay of examples\/demo\/scenario\.ndjson \(reason: .+\))$/m);
+  // the signed SBoB and the rules pass the agent's strict verification gate
+  assert.match(out, /ApplicationProfile demo\/greeter .* … verified \(signer demo-vendor\)/);
+  assert.match(out, /NetworkNeighborhood demo\/greeter .* … verified \(signer demo-vendor\)/);
+  assert.match(out, /agent: loaded ApplicationProfile\/demo\/greeter, NetworkNeighborhood\/demo\/greeter; \d+ rules/);
+  // normal behaviour raises nothing
+  const normal = out.slice(out.indexOf('[2] normal'), out.indexOf('[3] the attack'));
+  assert.doesNotMatch(normal, /ALERT/);
+  assert.match(normal, /no alert: everything is in the SBoB/);
+  // the four scenario alerts, one readable block each (rule id + name, severity, message, where)
+  for (const id of ['R0001', 'R0006', 'R1008', 'R0005', 'R1016']) {
+    assert.match(out, new RegExp(`▲ ALERT ${id} .+ — severity \\d+ \\((low|medium|high|critical)\\)\\n {6}\\S.*\\n {6}where: `), id);
+  }
+  assert.match(out, /▲ ALERT R0006 Unexpected service account token access .*\n.*serviceaccount\/token read by greeter/);
+  assert.match(out, /▲ ALERT R1008 Crypto Mining Domain Communication .*\n.*pool\.supportxmr\.com/);
+  // the tampered update is rejected, the old profile stays, R1016 fires, curl still alerts
+  assert.match(out, /tampered profile update rejected: signature does not match the object content/);
+  assert.match(out, /the last verified ApplicationProfile\/demo\/greeter stays in force/);
+  const after = out.slice(out.indexOf('[5] after the rejected update'));
+  assert.match(after, /▲ ALERT R0001 Unexpected process launched .*\n.*ran \/usr\/bin\/curl/);
+  assert.match(out, /^done: \d+ events .*, \d+ alerts \(.*R1016.*\); agent stopped$/m);
+  // the agent's JSON logs are hidden without --verbose
+  assert.doesNotMatch(r.stdout + r.stderr, /"level":/);
+});
+
+test('sbob demo --replay --verbose: the recorded scenario, with the agent\'s JSON logs on stderr', () => {
+  const r = spawnSync(process.execPath, ['bin/sbob', 'demo', '--replay', '--verbose'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^mode: recorded replay of examples\/demo\/scenario\.ndjson \(reason: .+\)$/m);
+  const logs = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; status?: string; keptPrevious?: boolean });
+  const rej = logs.find((l) => l.msg === 'object update rejected; the last verified version stays in force');
+  assert.ok(rej, 'the agent logged the rejected update');
+  assert.equal(rej.status, 'tampered');
+  assert.equal(rej.keptPrevious, true);
+  assert.ok(logs.some((l) => l.msg === 'agent stopped'));
+  for (const id of ['R0001', 'R0006', 'R1008', 'R1016']) assert.match(r.stdout, new RegExp(`▲ ALERT ${id} `));
 });

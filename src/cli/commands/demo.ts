@@ -1,51 +1,321 @@
 /**
- * `sbob demo` (what `npm start` runs): replays the embedded example — a hand-written SBoB and an
- * intrusion scenario (examples/replay) — through the default rule library and prints the alerts
- * readably. No cluster, no root and no network needed.
+ * `sbob demo` (what `npm start` runs): the node agent on the embedded example (examples/demo).
+ *
+ * Copies the signed demo SBoB and the default rule library (signed for the demo with the demo key)
+ * into a temporary object directory, starts the real agent in-process on it (strict verification,
+ * the demo trust policy), feeds it the scenario step by step — normal behaviour, an attack, a
+ * tampered profile update, one more event — and prints what happens and every alert readably.
+ * Each step waits on the agent's own state (events evaluated, log lines, alerts), never on a timer.
+ * The scenario is a recorded replay; the output header says why the kernel tracer is not used.
+ * See docs/demo.md.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { Agent, defaultConfig } from '../../agent/index.ts';
 import type { RuntimeAlert } from '../../alerts/index.ts';
-import { normalizeEvent, type RuntimeEvent } from '../../events/index.ts';
-import { engineFromFiles } from '../load.ts';
+import type { RuntimeEvent } from '../../events/index.ts';
+import { registerEventSource, type EmitFn, type EventSource } from '../../events/source.ts';
+import {
+  keySigner, loadTrustPolicy, parseObjects, readPrivateKey, rewriteAnnotations, signObject, verifyObject,
+  type SignableObject,
+} from '../../signing/index.ts';
+import { CliError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 
+/** The demo key's password (examples/demo/README.md: a demo key, committed on purpose). */
+export const DEMO_KEY_PASSWORD = 'sbob-demo';
+export const DEMO_DIR = join(PACKAGE_ROOT, 'examples', 'demo');
+const PROFILE_FILE = 'application-profile.yaml';
+const SOURCE_TYPE = 'sbob-demo-scenario';
+const STEP_TIMEOUT_MS = 15_000;
+
+export type DemoStep = 'normal' | 'attack' | 'after-update';
+export interface ScenarioEvent extends RuntimeEvent {
+  demoStep?: DemoStep;
+}
+
+/** An event source the demo drives by hand: `push` events, `end` when the scenario is over. */
+class ScenarioSource implements EventSource {
+  readonly name = 'demo-scenario';
+  private emit: EmitFn | undefined;
+  private ended!: () => void;
+  private readonly done = new Promise<void>((r) => { this.ended = r; });
+  private readonly started: Promise<void>;
+  private onStarted!: () => void;
+  constructor() {
+    this.started = new Promise((r) => { this.onStarted = r; });
+  }
+  start(emit: EmitFn): Promise<void> {
+    this.emit = emit;
+    this.onStarted();
+    return this.done;
+  }
+  async push(evs: RuntimeEvent[]): Promise<void> {
+    await this.started;
+    for (const ev of evs) await this.emit!(ev);
+  }
+  end(): void {
+    this.ended();
+  }
+  async stop(): Promise<void> {
+    this.ended();
+  }
+  stats(): { lost: number } {
+    return { lost: 0 };
+  }
+}
+
+/** Tracer availability, asked of the tracer's own preflight (without mounting anything). */
+export async function liveModeReason(): Promise<string> {
+  let reasons: string[];
+  try {
+    const { preflight } = await import('../../events/tracer/preflight.ts');
+    const pf = preflight({ mount: false, uid: process.getuid?.() ?? 0 });
+    reasons = pf.ok ? [] : pf.reasons;
+  } catch (err) {
+    reasons = [`the kernel tracer module could not be loaded: ${(err as Error).message}`];
+  }
+  if (reasons.length) return `the kernel tracer cannot run here: ${reasons.join('; ')}`;
+  return 'the kernel tracer could run here, but the live scenario is not implemented yet (it would need the service-account token path and the demo binaries inside a private mount namespace); the recorded replay is used';
+}
+
+const severityWord = (s: number): string => (s >= 10 ? 'critical' : s >= 7 ? 'high' : s >= 4 ? 'medium' : 'low');
+
+/** One readable block per alert: severity, rule id + name, message, where. */
 export function formatAlert(a: RuntimeAlert): string {
-  const where = `${a.namespace}/${a.podName}/${a.containerName}`;
-  return `  [sev ${String(a.severity).padStart(2)}] ${a.ruleID} ${a.alertName}\n           ${a.message}\n           at ${where}, ${a.timestamp}`;
+  const ev = (a.event ?? {}) as Record<string, unknown>;
+  const where: string[] = [];
+  if (a.namespace) where.push(`namespace ${a.namespace}`);
+  if (a.podName) where.push(`pod ${a.podName}`);
+  if (a.containerName) where.push(`container ${a.containerName}${a.containerID ? ` (${a.containerID})` : ''}`);
+  const comm = ev.comm ?? a.identifiers?.process?.name;
+  const pid = ev.pid ?? (a.ruleID === 'R1016' ? undefined : a.infectedPID);
+  if (comm) where.push(`process ${String(comm)}${pid !== undefined ? ` (pid ${String(pid)})` : ''}`);
+  const args = a.arguments as Record<string, unknown> | undefined;
+  if (a.ruleID === 'R1016' && args?.file) where.push(`file ${String(args.file)}`);
+  return [
+    `  ▲ ALERT ${a.ruleID} ${a.alertName} — severity ${a.severity} (${severityWord(a.severity)})`,
+    `      ${a.message}`,
+    `      where: ${where.join(', ') || '(node)'}`,
+  ].join('\n');
+}
+
+function describeEvent(ev: RuntimeEvent): string {
+  const e = ev as Record<string, unknown>;
+  const what = ev.eventType === 'exec' ? (Array.isArray(e.args) && e.args.length ? `${String(e.exepath)}  args: ${(e.args as string[]).join(' ')}` : String(e.exepath))
+    : ev.eventType === 'open' ? String(e.path)
+      : ev.eventType === 'dns' ? `lookup ${String(e.name)}`
+        : ev.eventType === 'network' ? `connect ${String(e.dstAddr)}:${String(e.dstPort)}/${String(e.proto ?? '')}`
+          : '';
+  return `  ${ev.eventType.padEnd(7)} ${String(e.comm ?? '').padEnd(8)} ${what}`;
+}
+
+export function readScenario(file: string): ScenarioEvent[] {
+  const text = readFileSync(file, 'utf8');
+  return text.split('\n').flatMap((line, i) => {
+    if (!line.trim()) return [];
+    try {
+      const ev = JSON.parse(line) as ScenarioEvent;
+      if (!['normal', 'attack', 'after-update'].includes(String(ev.demoStep))) throw new Error(`field "demoStep" must be normal, attack or after-update, got ${JSON.stringify(ev.demoStep)}`);
+      return [ev];
+    } catch (err) {
+      throw new CliError(`${file}: line ${i + 1}: ${(err as Error).message}`);
+    }
+  });
+}
+
+interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
+
+export interface DemoOptions {
+  verbose?: boolean;
+  /** write the demo's output (default stdout) */
+  write?: (s: string) => void;
+  /** examples/demo (tests may point elsewhere) */
+  demoDir?: string;
+  rulesFile?: string;
+}
+
+export interface DemoResult {
+  alerts: RuntimeAlert[];
+  events: number;
+  tamperRejected: boolean;
+  mode: 'replay';
+}
+
+/** Runs the demo; resolves when the agent has stopped. */
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
+  const out = opts.write ?? ((s: string) => { process.stdout.write(s); });
+  const say = (s = ''): void => out(`${s}\n`);
+  const demoDir = opts.demoDir ?? DEMO_DIR;
+  const rulesFile = opts.rulesFile ?? join(PACKAGE_ROOT, 'rules', 'default-rules.yaml');
+  const rel = (p: string): string => relative(process.cwd(), p) || p;
+  const scenario = readScenario(join(demoDir, 'scenario.ndjson'));
+  const reason = await liveModeReason();
+
+  const work = mkdtempSync(join(tmpdir(), 'sbob-demo-'));
+  const objDir = join(work, 'objects');
+  try {
+    // --- the object directory: the signed SBoB, the rule library signed with the demo key
+    mkdirSync(objDir);
+    for (const f of [PROFILE_FILE, 'network-neighborhood.yaml']) copyFileSync(join(demoDir, 'objects', f), join(objDir, f));
+    const policyFile = join(work, 'trust-policy.yaml');
+    copyFileSync(join(demoDir, 'trust-policy.yaml'), policyFile);
+    const keyFile = join(demoDir, 'keys', 'demo-vendor.key');
+    const key = await readPrivateKey(readFileSync(keyFile, 'utf8'), { file: keyFile, password: DEMO_KEY_PASSWORD });
+    const rulesText = readFileSync(rulesFile, 'utf8');
+    const updates = [];
+    for (const o of parseObjects(rulesText, rulesFile)) {
+      const r = await signObject(o.object, keySigner(key), { embed: false });
+      updates.push({ docIndex: o.docIndex, annotations: r.annotations });
+    }
+    writeFileSync(join(objDir, 'default-rules.yaml'), rewriteAnnotations(rulesText, updates, rulesFile));
+
+    say('sbob demo: the node agent on the embedded example (examples/demo, workload demo/greeter)');
+    say(`mode: recorded replay of ${rel(join(demoDir, 'scenario.ndjson'))} (reason: ${reason})`);
+    say();
+
+    // --- what the agent is about to load, as the trust policy sees it
+    const policy = loadTrustPolicy(policyFile);
+    say(`[1] loading the signed SBoB and the rule library (verification strict, trust policy ${rel(join(demoDir, 'trust-policy.yaml'))})`);
+    for (const f of [PROFILE_FILE, 'network-neighborhood.yaml', 'default-rules.yaml']) {
+      for (const o of parseObjects(readFileSync(join(objDir, f), 'utf8'), f)) {
+        const v = verifyObject(o.object as SignableObject, policy);
+        const id = `${String(o.object.kind)} ${o.object.metadata?.namespace ? `${String(o.object.metadata.namespace)}/` : ''}${String(o.object.metadata?.name)}`;
+        const from = f === 'default-rules.yaml' ? 'rules/default-rules.yaml, signed with the demo key for this run' : rel(join(demoDir, 'objects', f));
+        say(`  ${id} (${from}) … ${v.status === 'valid' ? `verified (signer ${v.signerName ?? v.signer ?? '?'})` : `${v.status}: ${v.reason}`}`);
+      }
+    }
+
+    // --- the agent, in-process; its JSON logs are parsed (and shown with --verbose)
+    const logs: LogLine[] = [];
+    const alerts: RuntimeAlert[] = [];
+    const logStream = {
+      write(s: string): void {
+        if (opts.verbose) process.stderr.write(s);
+        try { logs.push(JSON.parse(s) as LogLine); } catch { /* not JSON */ }
+      },
+    };
+    const alertStream = new Writable({
+      write(chunk: Buffer, _enc, cb): void {
+        for (const line of String(chunk).split('\n')) if (line.trim()) alerts.push(JSON.parse(line) as RuntimeAlert);
+        cb();
+      },
+    });
+    const source = new ScenarioSource();
+    registerEventSource(SOURCE_TYPE, () => source);
+    const cfg = defaultConfig();
+    cfg.objects = { dir: objDir, watch: true, debounceMs: 20, rescanIntervalMs: 1000 };
+    cfg.verification = { mode: 'strict', trustPolicy: policyFile };
+    cfg.sources = [{ type: SOURCE_TYPE }];
+    cfg.sinks = [{ type: 'stdout' }];
+    cfg.server.listen = '';
+    cfg.stateDir = join(work, 'state');
+    cfg.log.level = 'info';
+    const agent = new Agent(cfg, { logger: pino({ level: 'info', base: { component: 'sbob-agent' } }, logStream), stdout: alertStream });
+
+    let agentError: Error | undefined;
+    /** Resolves once `pred` holds on the agent's state / logs / alerts (bounded poll, 2 ms steps), or fails. */
+    const until = <T>(pred: () => T | undefined | false, what: string): Promise<T> => new Promise((resolve, reject) => {
+      const deadline = Date.now() + STEP_TIMEOUT_MS;
+      const check = (): void => {
+        const v = pred();
+        if (v) { resolve(v); return; }
+        if (agentError) { reject(new CliError(`sbob demo: the agent failed while waiting for ${what}: ${agentError.message}`)); return; }
+        if (Date.now() > deadline) {
+          reject(new CliError(`sbob demo: timed out after ${STEP_TIMEOUT_MS} ms waiting for ${what}\n${logs.slice(-8).map((l) => JSON.stringify(l)).join('\n')}`));
+          return;
+        }
+        setTimeout(check, 2);
+      };
+      check();
+    });
+
+    const running = agent.run();
+    running.catch((err: Error) => { agentError = err; });
+    await until(() => logs.find((l) => l.msg === 'agent ready'), 'the agent to start');
+    const loaded = logs.filter((l) => l.msg === 'profile loaded').map((l) => String(l.object));
+    const rejected = logs.filter((l) => l.msg === 'object rejected');
+    const rules = agent.engine.getRules();
+    say(`  agent: loaded ${loaded.join(', ') || 'no profile'}; ${rules.length} rules (${rules.filter((r) => r.enabled).length} enabled)${rejected.length ? `; REJECTED: ${rejected.map((r) => `${String(r.object)} (${String(r.reason)})`).join('; ')}` : ''}`);
+    if (!loaded.length || !rules.length) throw new CliError('sbob demo: the agent did not load the demo SBoB and the rules (run with --verbose to see its logs)');
+    say();
+
+    let fed = 0;
+    const feed = async (step: DemoStep): Promise<void> => {
+      const evs = scenario.filter((e) => e.demoStep === step);
+      const alertsBefore = alerts.length;
+      const evaluatedBefore = agent.engine.stats.events;
+      for (const ev of evs) {
+        say(describeEvent(ev));
+        const before = alerts.length;
+        const evaluated = agent.engine.stats.events;
+        const { demoStep: _s, ...event } = ev;
+        await source.push([event as RuntimeEvent]);
+        await until(() => agent.engine.stats.events > evaluated, `the agent to evaluate event ${fed + 1}`);
+        fed++;
+        for (const a of alerts.slice(before)) say(formatAlert(a));
+      }
+      if (alerts.length === alertsBefore) say(`  → ${agent.engine.stats.events - evaluatedBefore} events evaluated, no alert: everything is in the SBoB`);
+    };
+
+    say('[2] normal behaviour of greeter');
+    await feed('normal');
+    say();
+    say('[3] the attack');
+    await feed('attack');
+    say();
+
+    // --- the tampered update: replace the profile file atomically; wait for the agent's verdict
+    say(`[4] a tampered profile update: ${PROFILE_FILE} is replaced by ${rel(join(demoDir, 'tampered', PROFILE_FILE))}`);
+    say('    (the signed profile with /usr/bin/curl added to its execs after signing, not re-signed)');
+    const alertsBefore = alerts.length;
+    const staged = join(work, `${PROFILE_FILE}.new`);
+    copyFileSync(join(demoDir, 'tampered', PROFILE_FILE), staged);
+    renameSync(staged, join(objDir, PROFILE_FILE));
+    const verdict = await until(
+      () => logs.find((l) => l.msg.startsWith('object update rejected') || (l.msg === 'profile loaded' && loaded.length < logs.filter((x) => x.msg === 'profile loaded').length)),
+      'the agent to verify the profile update',
+    );
+    const tamperRejected = verdict.msg.startsWith('object update rejected');
+    if (!tamperRejected) throw new CliError(`sbob demo: the agent ACCEPTED the tampered profile (${JSON.stringify(verdict)})`);
+    say(`  tampered profile update rejected: ${String(verdict.reason)}`);
+    say(`  the last verified ${String(verdict.object)} stays in force`);
+    await until(() => alerts.slice(alertsBefore).some((a) => a.ruleID === 'R1016'), 'the R1016 alert');
+    for (const a of alerts.slice(alertsBefore)) say(formatAlert(a));
+    say();
+
+    say('[5] after the rejected update: curl runs (the tampered profile would allow it, the verified one does not)');
+    await feed('after-update');
+    say();
+
+    source.end();
+    const code = await running;
+    if (code !== 0) throw new CliError(`sbob demo: the agent stopped with status ${code}`);
+    const byRule = new Map<string, number>();
+    for (const a of alerts) byRule.set(a.ruleID, (byRule.get(a.ruleID) ?? 0) + 1);
+    say(`done: ${fed} events replayed, ${alerts.length} alerts (${[...byRule].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(', ')}); agent stopped`);
+    if (!opts.verbose) say('(the agent\'s JSON logs are hidden; `sbob demo --verbose` shows them on stderr)');
+    return { alerts, events: fed, tamperRejected, mode: 'replay' };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('replay the embedded example scenario (examples/replay) through the default rules and print the alerts')
-    .action(() => {
-      const dir = join(PACKAGE_ROOT, 'examples', 'replay');
-      const engine = engineFromFiles({ profiles: [join(dir, 'profile.yaml')] });
-      const lines = readFileSync(join(dir, 'events.ndjson'), 'utf8').split('\n').filter((l) => l.trim());
-      const out: string[] = [
-        'sbob demo: offline replay of a recorded scenario (examples/replay/events.ndjson)',
-        `  profile: examples/replay/profile.yaml (workload shop/web, container nginx)`,
-        `  rules:   the default rule library (${engine.getRules().length} rules, ${engine.getRules().filter((r) => r.enabled).length} enabled)`,
-        '',
-      ];
-      let alerts = 0;
-      for (const line of lines) {
-        const ev = normalizeEvent(JSON.parse(line) as RuntimeEvent);
-        const suppressedBefore = engine.stats.suppressed;
-        const found = engine.evaluate(ev);
-        const note = found.length ? '' : engine.stats.suppressed > suppressedBefore
-          ? '  (already reported: suppressed by the cooldown)'
-          : '  (expected behaviour, no alert)';
-        const what = ev.eventType === 'exec' ? ev.exepath : ev.eventType === 'open' ? ev.path : ev.eventType === 'dns' ? ev.name
-          : ev.eventType === 'network' ? `${ev.dstAddr}:${ev.dstPort}` : ev.syscallName ?? '';
-        out.push(`${ev.eventType.padEnd(8)} ${ev.comm ?? ''} ${what ?? ''}${note}`);
-        for (const a of found) out.push(formatAlert(a));
-        alerts += found.length;
-      }
-      const s = engine.stats;
-      out.push('', `${s.events} events, ${alerts} alerts, ${s.suppressed} repeated alert(s) suppressed by the cooldown`);
-      process.stdout.write(`${out.join('\n')}\n`);
+    .description('run the node agent on the embedded example (examples/demo): a signed SBoB, the default rules, a scenario with an attack and a tampered profile update; prints the alerts readably')
+    .option('--replay', 'use the recorded scenario (currently the only mode; the header says why the kernel tracer is not used)')
+    .option('-v, --verbose', 'show the agent\'s JSON logs on stderr')
+    .action(async (o: { replay?: boolean; verbose?: boolean }) => {
+      await runDemo({ verbose: o.verbose === true });
     });
 }
