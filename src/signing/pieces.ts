@@ -22,6 +22,8 @@ export const ENTRY_SOURCES_ANNOTATION = 'sbob.io/entry-sources';
 
 export interface PieceRecord {
   name: string;
+  /** Signer id at assembly time (informational; verification uses the signature itself). */
+  signer?: string;
   apiVersion?: string;
   kind: string;
   annotations: Record<string, string>;
@@ -103,7 +105,7 @@ export function assemble(input: AssembleInput): SignableObject {
         }
       }
     }
-    records.push({ name, apiVersion: piece.apiVersion, kind: piece.kind, annotations: signatureAnnotations(piece) });
+    records.push({ name, signer: check.signer!.id, apiVersion: piece.apiVersion, kind: piece.kind, annotations: signatureAnnotations(piece) });
     leaves.push(leafOf(name, check, signed));
   }
   ann[BUNDLE_MANIFEST_ANNOTATION] = JSON.stringify(buildManifest(leaves));
@@ -151,6 +153,7 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
   const namespace = obj.metadata?.namespace ?? '';
   const pieceResults = new Map<string, { v: PieceVerification; signedEntries: Map<string, string> }>();
   const leaves: BundleLeaf[] = [];
+  const recordWarnings: string[] = [];
   for (const [i, r] of records.entries()) {
     const name = typeof r?.name === 'string' ? r.name : `#${i}`;
     const v: PieceVerification = { name, status: 'invalid', reason: '', entries: [] };
@@ -168,6 +171,7 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
       } else {
         const signed = signedObjectOf(po, check);
         leaves.push(leafOf(name, check, signed));
+        if (r.signer !== undefined && r.signer !== check.signer!.id) recordWarnings.push(`piece "${name}": recorded signer ${r.signer} differs from the actual signer ${check.signer!.id}`);
         v.signer = describeSigner(check.signer!);
         const auth = authorise(policy, check.signer!, 'NetworkNeighborhood', namespace, signed.spec, signed.metadata?.labels);
         v.status = auth.ok ? 'valid' : 'untrusted';
@@ -218,7 +222,7 @@ export function verifyAssembled(obj: SignableObject, policy: TrustPolicy, whole?
       ? `${records.length} piece(s) and ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} verified`
       : [...bad, ...badEntries.filter((e) => !e.source.startsWith('piece:') || pieceResults.get(e.source.slice(6))?.v.status === 'valid').map((e) => `entry ${e.key}: ${e.reason}`)].join('; ') ||
         `${badEntries.length} entr${badEntries.length === 1 ? 'y is' : 'ies are'} not valid`;
-  const warnings: string[] = [];
+  const warnings: string[] = [...recordWarnings];
   const rawManifest = obj.metadata?.annotations?.[BUNDLE_MANIFEST_ANNOTATION];
   if (rawManifest !== undefined) {
     let m: BundleManifest | undefined;

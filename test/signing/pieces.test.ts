@@ -10,6 +10,7 @@ import {
   assemble,
   checkSignature,
   generateSigningKey,
+  keyFingerprint,
   keySigner,
   parseTrustPolicy,
   publicKeyPem,
@@ -72,6 +73,7 @@ test('pieces: assembly records piece and signer per entry; without a whole-objec
   assert.deepEqual(egress, ['orders-db', 'vendor-api', 's3-eu-west-1']);
   const records = JSON.parse(nn.metadata!.annotations![PIECES_ANNOTATION]!);
   assert.deepEqual(records.map((r: { name: string }) => r.name), ['shop-vendor-api', 'aws-s3-eu-west-1']);
+  assert.deepEqual(records.map((r: { signer: string }) => r.signer), [keyFingerprint(vendor.publicKey), keyFingerprint(aws.publicKey)]);
   const r = verifyObject(nn, policy);
   assert.equal(r.status, 'unsigned');
   const e = byKey(r);
