@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Assembler } from '../../src/events/tracer/assemble.ts';
+import { Assembler, chooseArgs } from '../../src/events/tracer/assemble.ts';
 import type { ProcReader } from '../../src/events/tracer/procfs.ts';
 import { containerFromCgroupPath, containerFromProcCgroup } from '../../src/events/tracer/cgroup.ts';
 import { decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, normalizePath } from '../../src/events/tracer/flags.ts';
@@ -41,6 +41,7 @@ test('exec: argv with spaces, tabs, quotes and newlines survives; ppid/pcomm/uid
     line('F', 100, 100),
     line('A', 100, 0, 'sh'), line('A', 100, 1, '-c'), line('A', 100, 2, `echo "a b"\t'x'\nnext${S}tail`),
     line('E', 100, 100, 1, 1000, 'sh', 'node', 136, 3, 1), line('EC', 100, ''), line('EF', 100, 'bin/sh'),
+    line('EA', 100, 300, 'sh\\x00-c\\x00echo'), // argv longer than 200 bytes: the per-arg records win
   );
   assert.equal(evs.length, 1);
   const e = evs[0]!;
@@ -54,6 +55,16 @@ test('exec: argv with spaces, tabs, quotes and newlines survives; ppid/pcomm/uid
   assert.equal(e.ttyMajor, 136);
   assert.equal(e.tracerRoot, 100);
   assert.equal(e.context, 'host');
+});
+
+test('exec args: the argv area read at exec time wins when complete, so late per-arg records do not matter', () => {
+  const a = new Assembler({ proc: proc() });
+  // the per-argument records of this exec were not read yet (another CPU's buffer)
+  const [e] = feed(a, line('E', 7, 7, 1, 0, 'ls', 'sh', 0, 0, 1), line('EC', 7, ''), line('EF', 7, '/usr/bin/ls'), line('EA', 7, 12, 'ls\\x00/tmp/a b\\x00'));
+  assert.deepEqual(e!.args, ['ls', '/tmp/a b']);
+  assert.deepEqual(chooseArgs(['x', 'long'], 500, 'y\\x00lo'), ['y', 'lo'], 'records of another program are not used');
+  assert.deepEqual(chooseArgs(['y', 'long'], 500, 'y\\x00lo'), ['y', 'long']);
+  assert.deepEqual(chooseArgs([], 0, ''), []);
 });
 
 test('fork inherits root, cwd and container; chdir changes cwd; relative opens resolve against it', () => {
@@ -72,6 +83,16 @@ test('fork inherits root, cwd and container; chdir changes cwd; relative opens r
   assert.equal(evs[0]!.tracerRoot, 100);
   assert.equal(evs[0]!.pcomm, 'sh');
   assert.equal(evs[1]!.path, '/etc/hostname');
+});
+
+test('a fork record read after the child was followed keeps the child\'s root (per-CPU buffer order)', () => {
+  const a = new Assembler({ proc: proc() });
+  const evs = feed(a,
+    line('F', 300, 300),
+    line('K', 200, 200, 300, 'node'),
+    line('O', 300, 300, 200, 'sh', 0, -100, '/etc/hostname'),
+  );
+  assert.equal(evs[0]!.tracerRoot, 300);
 });
 
 test('network: connect is outbound with proto from the socket; accept is inbound on the local port', () => {
@@ -158,13 +179,13 @@ test('container attribution from containerd, CRI-O, Docker and Podman cgroup pat
 test('exec in a container: the kernel cgroup leaf attributes the process; CRI containers are kubernetes, others standalone', () => {
   const id = 'b'.repeat(64);
   const a = new Assembler({ proc: proc() });
-  const evs = feed(a, line('E', 50, 50, 1, 0, 'nginx', 'runc', 0, 0, 9), line('EC', 50, `cri-containerd-${id}.scope`), line('EF', 50, '/usr/sbin/nginx'),
+  const evs = feed(a, line('E', 50, 50, 1, 0, 'nginx', 'runc', 0, 0, 9), line('EC', 50, `cri-containerd-${id}.scope`), line('EF', 50, '/usr/sbin/nginx'), line('EA', 50, 6, 'nginx\\x00'),
     line('O', 50, 50, 1, 'nginx', 0, -100, '/etc/nginx/nginx.conf'));
   assert.equal(evs[0]!.containerId, id);
   assert.equal(evs[0]!.context, 'kubernetes');
   assert.equal(evs[1]!.containerId, id);
   const d = new Assembler({ proc: proc({ cgroup: () => `0::/system.slice/docker-${id}.scope\n` }) });
-  const [x] = feed(d, line('E', 60, 60, 1, 0, 'app', 'containerd-shim', 0, 0, 9), line('EC', 60, ''), line('EF', 60, '/app'));
+  const [x] = feed(d, line('E', 60, 60, 1, 0, 'app', 'containerd-shim', 0, 0, 9), line('EC', 60, ''), line('EF', 60, '/app'), line('EA', 60, 4, 'app\\x00'));
   assert.deepEqual([x!.containerId, x!.context], [id, 'standalone']);
 });
 

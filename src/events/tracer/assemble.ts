@@ -45,7 +45,7 @@ const PTRACE_NAMES: Record<number, string> = { 0: 'PTRACE_TRACEME', 4: 'PTRACE_P
 export class Assembler {
   readonly procs = new Map<number, ProcessInfo>();
   private readonly pendingArgs = new Map<number, string[]>();
-  private readonly pendingExec = new Map<number, { fields: string[]; cgLeaf?: string }>();
+  private readonly pendingExec = new Map<number, { fields: string[]; cgLeaf?: string; done?: RuntimeEvent }>();
   private readonly pendingLink = new Map<number, { kind: number; oldPath: string }>();
   private readonly syscallSeen = new Map<string, Set<string>>();
   private readonly dnsSeen = new Map<string, number>();
@@ -183,7 +183,8 @@ export class Assembler {
         this.procs.set(child, {
           pid: child, ppid: parent.pid, comm: parent.comm, pcomm: parent.pcomm, cwd: parent.cwd, uid: parent.uid,
           exepath: parent.exepath, args: parent.args, containerId: parent.containerId, runtime: parent.runtime, kubernetes: parent.kubernetes,
-          root: parent.root, hasTty: parent.hasTty, ttyMajor: parent.ttyMajor, ttyMinor: parent.ttyMinor,
+          // a fork record can be read after the child was followed (per-CPU buffers): keep its root
+          root: parent.root ?? existing?.root, hasTty: parent.hasTty, ttyMajor: parent.ttyMajor, ttyMinor: parent.ttyMinor,
         });
         return [];
       }
@@ -200,16 +201,36 @@ export class Assembler {
         }
         return [];
       }
-      case 'E':
+      case 'E': {
+        // an exec still waiting for its EA record is emitted as it is
+        const prev = this.pendingExec.get(Number(f[0]));
         this.pendingExec.set(Number(f[0]), { fields: f });
-        return [];
+        return prev?.done ? [prev.done] : [];
+      }
       case 'EC': {
         const pe = this.pendingExec.get(Number(f[0]));
         if (pe) pe.cgLeaf = f[1];
         return [];
       }
-      case 'EF':
-        return this.exec(Number(f[0]), f[1]!);
+      case 'EF': {
+        // wait for the EA record of the same exec (written right after, by the next probe)
+        const pid = Number(f[0]);
+        const ev = this.exec(pid, f[1]!);
+        if (ev.length === 0) return [];
+        this.pendingExec.set(pid, { fields: [], done: ev[0] });
+        return [];
+      }
+      case 'EA': {
+        const pid = Number(f[0]);
+        const pe = this.pendingExec.get(pid);
+        if (!pe?.done) return [];
+        this.pendingExec.delete(pid);
+        const ev = pe.done;
+        ev.args = chooseArgs(ev.args ?? [], Number(f[1]), f[2]!);
+        const p = this.procs.get(pid);
+        if (p) p.args = ev.args;
+        return [ev];
+      }
       case 'D': {
         const p = this.ensure(Number(f[0]), 0, '');
         p.cwd = resolvePath(p.cwd, f[1]!);
@@ -425,6 +446,22 @@ export class Assembler {
     ev.pupperlayer = false;
     return [ev];
   }
+}
+
+const EA_MAX = 200;
+
+/**
+ * The exec's argv: the argv area read at exec time is exact when it fits in EA_MAX bytes; otherwise
+ * the per-argument records (up to 64 args of 199 bytes) are used when they belong to this exec (same
+ * argv[0]), else the truncated argv area.
+ */
+export function chooseArgs(fromRecords: string[], argLen: number, rendered: string): string[] {
+  const bytes = decodeBpftraceBuffer(rendered).subarray(0, Math.max(0, Math.min(argLen, EA_MAX)));
+  const parts = Buffer.from(bytes).toString('utf8').split('\0');
+  if (parts.length && parts[parts.length - 1] === '') parts.pop();
+  if (argLen > 0 && argLen <= EA_MAX) return parts;
+  if (fromRecords.length && (parts.length === 0 || fromRecords[0] === parts[0])) return fromRecords;
+  return parts.length ? parts : fromRecords;
 }
 
 function protoName(n: number): string {
