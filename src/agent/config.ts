@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import YAML from 'yaml';
+import type { HttpSinkOptions } from '../alerts/sinks/index.ts';
 import { AgentConfigError } from './errors.ts';
 
 export type VerificationMode = 'strict' | 'allow-unsigned' | 'off';
@@ -21,20 +22,7 @@ export interface SourceConfig {
 export type SinkConfig =
   | { type: 'stdout' }
   | { type: 'file'; path: string; maxBytes?: number; maxFiles?: number }
-  | {
-      type: 'webhook' | 'alertmanager';
-      url: string;
-      name?: string;
-      method?: 'POST' | 'PUT';
-      headers?: Record<string, string>;
-      timeoutMs?: number;
-      batchMaxAlerts?: number;
-      batchMaxWaitMs?: number;
-      initialBackoffMs?: number;
-      maxBackoffMs?: number;
-      spoolDir?: string;
-      spoolMaxBytes?: number;
-    }
+  | ({ type: 'webhook' | 'alertmanager'; spoolDir?: string } & Omit<HttpSinkOptions, 'format' | 'spoolDir' | 'logger' | 'alertmanagerResolveMs'>)
   | { type: 'syslog'; url: string; facility?: number; maxPending?: number };
 
 export interface AgentConfig {
