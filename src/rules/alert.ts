@@ -49,6 +49,10 @@ function adapt(ev: RuntimeEvent): { args: Record<string, unknown>; ids: AlertIde
   const proc: ProcessInfo = { comm, pid: ev.pid ?? 0, uid: ev.uid ?? 0, gid: ev.gid ?? 0 };
   const ids: AlertIdentifiers = { process: { name: comm } };
   const args: Record<string, unknown> = {};
+  /** process fields of events that carry the executable (kmod, unshare, bpf) */
+  const exeProcess = () => ({
+    ppid: ev.ppid ?? 0, pcomm: ev.pcomm ?? '', upperLayer: ev.upperlayer === true, path: ev.exepath ?? '', hardlink: ev.exepath ?? '',
+  });
   switch (ev.eventType) {
     case 'exec': {
       const argv = ev.args ?? [];
@@ -102,7 +106,7 @@ function adapt(ev: RuntimeEvent): { args: Record<string, unknown>; ids: AlertIde
       args.module = ev.module ?? '';
       args.syscall = ev.syscallName ?? '';
       args.exePath = ev.exepath ?? '';
-      Object.assign(proc, { ppid: ev.ppid ?? 0, pcomm: ev.pcomm ?? '', upperLayer: ev.upperlayer === true, path: ev.exepath ?? '', hardlink: ev.exepath ?? '' });
+      Object.assign(proc, exeProcess());
       break;
     case 'ssh':
       args.src_ip = ev.srcIp ?? '';
@@ -145,7 +149,7 @@ function adapt(ev: RuntimeEvent): { args: Record<string, unknown>; ids: AlertIde
         args.attrSize = ev.attrSize ?? 0;
       }
       args.exePath = ev.exepath ?? '';
-      Object.assign(proc, { ppid: ev.ppid ?? 0, pcomm: ev.pcomm ?? '', upperLayer: ev.upperlayer === true, path: ev.exepath ?? '', hardlink: ev.exepath ?? '' });
+      Object.assign(proc, exeProcess());
       break;
     case 'signature':
       args.object = ev.name ?? '';
