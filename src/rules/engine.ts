@@ -146,6 +146,8 @@ export class RuleEngine {
   registerPod(pod: PodInfo): void {
     this.world.pods.set(podKey(pod.namespace, pod.name), pod);
     this.podRules.clear();
+    // pod labels may name a user-defined profile
+    this.ctx.forgetAllContainers();
   }
 
   setNamespaceLabels(namespace: string, labels: Record<string, string>): void {

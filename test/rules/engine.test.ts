@@ -259,3 +259,15 @@ test('rule-policy learning: supportPolicy rules whose expressions hold for a lea
   assert.deepEqual(e.learnPolicies({ eventType: 'symlink', comm: 'ln', oldPath: '/etc/hosts', newPath: '/tmp/x' }), []);
   assert.deepEqual(e.learnPolicies({ eventType: 'open', comm: 'cat', path: '/etc/shadow' }), [], 'only exec, symlink, hardlink, iouring');
 });
+
+test('a pod label naming a user-defined profile selects it, also when the label arrives later', () => {
+  const custom: ProfileObject = {
+    apiVersion: 'spdx.softwarecomposition.kubescape.io/v1beta1', kind: 'ApplicationProfile',
+    metadata: { name: 'custom', namespace: 'shop', labels: { 'kubescape.io/workload-name': 'other' } },
+    spec: { containers: [{ name: 'nginx', execs: [{ path: '/usr/bin/curl' }] }] },
+  } as ProfileObject;
+  const e = new RuleEngine({ rules: [rules({ id: 'R1' })], profiles: [PROFILE, custom], cooldown: { disabled: true } });
+  assert.equal(e.evaluate(exec()).length, 1, 'namespace-wide profile: curl is not listed');
+  e.registerPod({ namespace: 'shop', name: 'web-1', labels: { 'kubescape.io/user-defined-profile': 'custom' } });
+  assert.equal(e.evaluate(exec()).length, 0, 'the user-defined profile lists curl');
+});

@@ -63,6 +63,11 @@ export class HelperContext {
     this.profileCache.delete(containerId);
   }
 
+  /** Drops every cached container → profile resolution (e.g. pod labels changed). */
+  forgetAllContainers(): void {
+    this.profileCache.clear();
+  }
+
   inPreStop(containerId: string): boolean {
     const exp = this.preStop.get(containerId);
     if (exp === undefined) return false;
