@@ -45,7 +45,7 @@ const PTRACE_NAMES: Record<number, string> = { 0: 'PTRACE_TRACEME', 4: 'PTRACE_P
 export class Assembler {
   readonly procs = new Map<number, ProcessInfo>();
   private readonly pendingArgs = new Map<number, string[]>();
-  private readonly pendingExec = new Map<number, { fields: string[]; cgLeaf?: string; done?: RuntimeEvent }>();
+  private readonly pendingExec = new Map<number, { fields: string[]; cgLeaf?: string; cgV1Leaf?: string; done?: RuntimeEvent }>();
   private readonly pendingLink = new Map<number, { kind: number; oldPath: string }>();
   private readonly syscallSeen = new Map<string, Set<string>>();
   private readonly dnsSeen = new Map<string, number>();
@@ -118,8 +118,8 @@ export class Assembler {
   }
 
   /** Container attribution: kernel cgroup leaf first, then /proc/<pid>/cgroup, else keep inherited. */
-  private attribute(p: ProcessInfo, cgLeaf: string | undefined): void {
-    const fromLeaf = cgLeaf ? containerFromCgroupPath(cgLeaf) : undefined;
+  private attribute(p: ProcessInfo, cgLeaf: string | undefined, cgV1Leaf?: string): void {
+    const fromLeaf = (cgLeaf ? containerFromCgroupPath(cgLeaf) : undefined) ?? (cgV1Leaf ? containerFromCgroupPath(cgV1Leaf) : undefined);
     if (fromLeaf) {
       p.containerId = fromLeaf.containerId;
       p.runtime = fromLeaf.runtime;
@@ -210,6 +210,11 @@ export class Assembler {
       case 'EC': {
         const pe = this.pendingExec.get(Number(f[0]));
         if (pe) pe.cgLeaf = f[1];
+        return [];
+      }
+      case 'EV': {
+        const pe = this.pendingExec.get(Number(f[0]));
+        if (pe) pe.cgV1Leaf = f[1];
         return [];
       }
       case 'EF': {
@@ -431,7 +436,7 @@ export class Assembler {
     p.ttyMajor = ttyMajor;
     p.ttyMinor = ttyMinor;
     let exepath = resolvePath(p.cwd, filename);
-    this.attribute(p, pe.cgLeaf);
+    this.attribute(p, pe.cgLeaf, pe.cgV1Leaf);
     if (p.containerId === '') exepath = this.proc.realpath(exepath) ?? exepath;
     p.exepath = exepath;
     p.args = args;

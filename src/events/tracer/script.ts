@@ -94,6 +94,22 @@ export function adaptScript(source: string, exists: TracepointExists): PreparedS
   return { text: out.join('\n'), missing };
 }
 
-export function loadScript(exists: TracepointExists = tracefsTracepointExists()): PreparedScript {
-  return adaptScript(readFileSync(SCRIPT_PATH, 'utf8'), exists);
+/** Index of the memory controller in css_set.subsys (the order of /proc/cgroups), 0 if unknown. */
+export function memcgId(procCgroups?: string): number {
+  let text = procCgroups;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/cgroups', 'utf8');
+    } catch {
+      return 0;
+    }
+  }
+  const names = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]);
+  const i = names.indexOf('memory');
+  return i < 0 ? 0 : i;
+}
+
+export function loadScript(exists: TracepointExists = tracefsTracepointExists(), memcg = memcgId()): PreparedScript {
+  const r = adaptScript(readFileSync(SCRIPT_PATH, 'utf8'), exists);
+  return { ...r, text: r.text.replaceAll('SBOB_MEMCG_ID', String(memcg)) };
 }
