@@ -5,7 +5,7 @@ import type { ProcReader } from '../../src/events/tracer/procfs.ts';
 import { containerFromCgroupPath, containerFromProcCgroup } from '../../src/events/tracer/cgroup.ts';
 import { decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, normalizePath } from '../../src/events/tracer/flags.ts';
 import { parseTracerLine } from '../../src/events/tracer/records.ts';
-import { adaptScript, loadScript } from '../../src/events/tracer/script.ts';
+import { adaptScript, loadScript, memcgId } from '../../src/events/tracer/script.ts';
 import { parseStraceCall, StraceLineParser, straceEvents, splitArgs, quotedStrings, parseOpenFlags } from '../../src/events/tracer/strace.ts';
 
 const S = '\u001f';
@@ -184,6 +184,9 @@ test('exec in a container: the kernel cgroup leaf attributes the process; CRI co
   assert.equal(evs[0]!.containerId, id);
   assert.equal(evs[0]!.context, 'kubernetes');
   assert.equal(evs[1]!.containerId, id);
+  const v1 = new Assembler({ proc: proc() });
+  const [y] = feed(v1, line('E', 70, 70, 1, 0, 'app', 'sh', 0, 0, 1), line('EC', 70, ''), line('EV', 70, id), line('EF', 70, '/app'), line('EA', 70, 4, 'app\\x00'));
+  assert.deepEqual([y!.containerId, y!.context], [id, 'standalone'], 'v1 memory cgroup leaf from the kernel');
   const d = new Assembler({ proc: proc({ cgroup: () => `0::/system.slice/docker-${id}.scope\n` }) });
   const [x] = feed(d, line('E', 60, 60, 1, 0, 'app', 'containerd-shim', 0, 0, 9), line('EC', 60, ''), line('EF', 60, '/app'), line('EA', 60, 4, 'app\\x00'));
   assert.deepEqual([x!.containerId, x!.context], [id, 'standalone']);
@@ -225,9 +228,13 @@ test('the script is adapted to the kernel: missing tracepoints are dropped, shar
   const r = adaptScript(src, (_c, n) => n !== 'sys_enter_init_module' && n !== 'sys_exit_open');
   assert.deepEqual(r.missing, ['syscalls:sys_enter_init_module', 'syscalls:sys_exit_open']);
   assert.equal(r.text, ['BEGIN { printf("x"); }', 'tracepoint:syscalls:sys_exit_openat /@op[tid]/ {', '  printf("b");', '}', 'tracepoint:syscalls:sys_enter_bpf /1/ { printf("c"); }'].join('\n'));
-  const shipped = loadScript(() => true);
+  const shipped = loadScript(() => true, 4);
   assert.deepEqual(shipped.missing, []);
   assert.match(shipped.text, /sched_process_exec/);
+  assert.match(shipped.text, /subsys\[4\]/);
+  assert.doesNotMatch(shipped.text, /SBOB_MEMCG_ID/);
+  assert.equal(memcgId('#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t3\t1\t1\ncpu\t1\t1\t1\nmemory\t4\t43\t1\n'), 2);
+  assert.equal(memcgId('#subsys_name\n'), 0);
 });
 
 test('strace: split calls are joined, hex strings decoded, exec/open/connect/dns events produced for the tree', () => {
