@@ -8,7 +8,7 @@ test('npm start (sbob demo) runs the agent on examples/demo and prints the scena
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout;
   // the header says which mode ran, and why
-  assert.match(out, /^mode: (live kernel events|recorded replay of examples\/demo\/scenario\.ndjson \(reason: .+\))$/m);
+  assert.match(out, /^mode: (live kernel events \(.+\)|recorded replay of examples\/demo\/scenario\.ndjson \(reason: .+\))$/m);
   // the signed SBoB and the rules pass the agent's strict verification gate
   assert.match(out, /ApplicationProfile demo\/greeter .* … verified \(signer demo-vendor\)/);
   assert.match(out, /NetworkNeighborhood demo\/greeter .* … verified \(signer demo-vendor\)/);
@@ -21,14 +21,16 @@ test('npm start (sbob demo) runs the agent on examples/demo and prints the scena
   for (const id of ['R0001', 'R0006', 'R1008', 'R0005', 'R1016']) {
     assert.match(out, new RegExp(`▲ ALERT ${id} .+ — severity \\d+ \\((low|medium|high|critical)\\)\\n {6}\\S.*\\n {6}where: `), id);
   }
-  assert.match(out, /▲ ALERT R0006 Unexpected service account token access .*\n.*serviceaccount\/token read by greeter/);
+  assert.match(out, /▲ ALERT R0006 Unexpected service account token access .*\n.*serviceaccount\/token read by /);
   assert.match(out, /▲ ALERT R1008 Crypto Mining Domain Communication .*\n.*pool\.supportxmr\.com/);
   // the tampered update is rejected, the old profile stays, R1016 fires, curl still alerts
   assert.match(out, /tampered profile update rejected: signature does not match the object content/);
   assert.match(out, /the last verified ApplicationProfile\/demo\/greeter stays in force/);
   const after = out.slice(out.indexOf('[5] after the rejected update'));
-  assert.match(after, /▲ ALERT R0001 Unexpected process launched .*\n.*ran \/usr\/bin\/curl/);
-  assert.match(out, /^done: \d+ events .*, \d+ alerts \(.*R1016.*\); agent stopped$/m);
+  const allowed = /with (\/\S+) added to its execs after signing/.exec(out)?.[1];
+  assert.ok(allowed, 'the output names the exec the tampered profile adds');
+  assert.match(after, new RegExp(`▲ ALERT R0001 Unexpected process launched .*\\n.*ran ${allowed}, which the container profile does not list`));
+  assert.match(out, /^done: \d+ (kernel events traced|events replayed), \d+ alerts \(.*R1016.*\); agent stopped$/m);
   // the agent's JSON logs are hidden without --verbose
   assert.doesNotMatch(r.stdout + r.stderr, /"level":/);
 });
@@ -43,5 +45,10 @@ test('sbob demo --replay --verbose: the recorded scenario, with the agent\'s JSO
   assert.equal(rej.status, 'tampered');
   assert.equal(rej.keptPrevious, true);
   assert.ok(logs.some((l) => l.msg === 'agent stopped'));
-  for (const id of ['R0001', 'R0006', 'R1008', 'R1016']) assert.match(r.stdout, new RegExp(`▲ ALERT ${id} `));
+  // the recorded scenario yields exactly these alerts, in this order
+  assert.deepEqual([...r.stdout.matchAll(/▲ ALERT (R\d{4}) /g)].map((m) => m[1]), ['R0001', 'R0006', 'R0005', 'R1008', 'R1016', 'R0001']);
+  assert.match(r.stdout, /ran \/usr\/bin\/wget, which the container profile does not list/);
+  assert.match(r.stdout, /replaced by examples\/demo\/tampered\/application-profile\.yaml/);
+  assert.match(r.stdout, /ran \/usr\/bin\/curl, which the container profile does not list/);
+  assert.match(r.stdout, /^done: 10 events replayed, 6 alerts \(R0001 ×2, R0006, R0005, R1008, R1016\); agent stopped$/m);
 });

@@ -6,13 +6,15 @@
  * the demo trust policy), feeds it the scenario step by step — normal behaviour, an attack, a
  * tampered profile update, one more event — and prints what happens and every alert readably.
  * Each step waits on the agent's own state (events evaluated, log lines, alerts), never on a timer.
- * The scenario is a recorded replay; the output header says why the kernel tracer is not used.
- * See docs/demo.md.
+ * When the kernel tracer can run here (root, bpftrace, tracefs: the tracer's own preflight) the
+ * scenario's process behaviour runs for real under it (./demo-live.ts); otherwise, or with
+ * --replay, the recorded scenario is replayed and the output header says why. See docs/demo.md.
  */
 import type { Command } from 'commander';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import YAML from 'yaml';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Agent, defaultConfig } from '../../agent/index.ts';
@@ -25,6 +27,8 @@ import {
 } from '../../signing/index.ts';
 import { CliError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
+import { buildProfiles } from '../../profile/record/index.ts';
+import { DNS_ADDR, LiveSession, liveUnavailableReason } from './demo-live.ts';
 
 /** The demo key's password (examples/demo/README.md: a demo key, committed on purpose). */
 export const DEMO_KEY_PASSWORD = 'sbob-demo';
@@ -67,20 +71,6 @@ class ScenarioSource implements EventSource {
   stats(): { lost: number } {
     return { lost: 0 };
   }
-}
-
-/** Tracer availability, asked of the tracer's own preflight (without mounting anything). */
-export async function liveModeReason(): Promise<string> {
-  let reasons: string[];
-  try {
-    const { preflight } = await import('../../events/tracer/preflight.ts');
-    const pf = preflight({ mount: false, uid: process.getuid?.() ?? 0 });
-    reasons = pf.ok ? [] : pf.reasons;
-  } catch (err) {
-    reasons = [`the kernel tracer module could not be loaded: ${(err as Error).message}`];
-  }
-  if (reasons.length) return `the kernel tracer cannot run here: ${reasons.join('; ')}`;
-  return 'the kernel tracer could run here, but the live scenario is not implemented yet (it would need the service-account token path and the demo binaries inside a private mount namespace); the recorded replay is used';
 }
 
 const severityWord = (s: number): string => (s >= 10 ? 'critical' : s >= 7 ? 'high' : s >= 4 ? 'medium' : 'low');
@@ -136,6 +126,8 @@ interface LogLine {
 
 export interface DemoOptions {
   verbose?: boolean;
+  /** use the recorded scenario even when the kernel tracer could run */
+  replay?: boolean;
   /** write the demo's output (default stdout) */
   write?: (s: string) => void;
   /** examples/demo (tests may point elsewhere) */
@@ -147,7 +139,20 @@ export interface DemoResult {
   alerts: RuntimeAlert[];
   events: number;
   tamperRejected: boolean;
-  mode: 'replay';
+  mode: 'live' | 'replay';
+}
+
+const LIVE_IDENTITY = { containerId: 'sbob-demo-live-greeter', containerName: 'app', podName: 'greeter-5d8f9c-q7k2m', namespace: 'demo', context: 'kubernetes' };
+
+/** The kernel events worth a line in the output (execs, DNS queries, token reads). */
+function notable(ev: RuntimeEvent): boolean {
+  return ev.eventType === 'exec' || ev.eventType === 'dns' || (ev.eventType === 'open' && String(ev.path).includes('/secrets/'));
+}
+
+function countByType(evs: RuntimeEvent[]): string {
+  const n = new Map<string, number>();
+  for (const e of evs) n.set(e.eventType, (n.get(e.eventType) ?? 0) + 1);
+  return [...n].map(([t, c]) => `${c} ${t}`).join(', ');
 }
 
 /** Runs the demo; resolves when the agent has stopped. */
@@ -158,29 +163,67 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const rulesFile = opts.rulesFile ?? join(PACKAGE_ROOT, 'rules', 'default-rules.yaml');
   const rel = (p: string): string => relative(process.cwd(), p) || p;
   const scenario = readScenario(join(demoDir, 'scenario.ndjson'));
-  const reason = await liveModeReason();
+  let live: LiveSession | undefined;
+  let reason = '--replay was given';
+  if (!opts.replay) {
+    reason = liveUnavailableReason();
+    if (!reason) {
+      try {
+        live = await LiveSession.start(demoDir);
+      } catch (err) {
+        reason = `the kernel tracer could not be started: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`;
+      }
+    }
+  }
 
   const work = mkdtempSync(join(tmpdir(), 'sbob-demo-'));
   const objDir = join(work, 'objects');
   try {
+    say('sbob demo: the node agent on the embedded example (examples/demo, workload demo/greeter)');
+    say(live
+      ? `mode: live kernel events (bpftrace follows ${rel(live.greeter)}; DNS queries go to ${DNS_ADDR}:53, a listener of this demo; the token is a fake one in a private mount namespace)`
+      : `mode: recorded replay of ${rel(join(demoDir, 'scenario.ndjson'))} (reason: ${reason})`);
+    say();
+
     // --- the object directory: the signed SBoB, the rule library signed with the demo key
     mkdirSync(objDir);
-    for (const f of [PROFILE_FILE, 'network-neighborhood.yaml']) copyFileSync(join(demoDir, 'objects', f), join(objDir, f));
     const policyFile = join(work, 'trust-policy.yaml');
     copyFileSync(join(demoDir, 'trust-policy.yaml'), policyFile);
     const keyFile = join(demoDir, 'keys', 'demo-vendor.key');
     const key = await readPrivateKey(readFileSync(keyFile, 'utf8'), { file: keyFile, password: DEMO_KEY_PASSWORD });
-    const rulesText = readFileSync(rulesFile, 'utf8');
-    const updates = [];
-    for (const o of parseObjects(rulesText, rulesFile)) {
-      const r = await signObject(o.object, keySigner(key), { embed: false });
-      updates.push({ docIndex: o.docIndex, annotations: r.annotations });
+    const signText = async (text: string, file: string): Promise<string> => {
+      const updates = [];
+      for (const o of parseObjects(text, file)) {
+        const r = await signObject(o.object, keySigner(key), { embed: false });
+        updates.push({ docIndex: o.docIndex, annotations: r.annotations });
+      }
+      return rewriteAnnotations(text, updates, file);
+    };
+    writeFileSync(join(objDir, 'default-rules.yaml'), await signText(readFileSync(rulesFile, 'utf8'), rulesFile));
+    let tamperedFile = join(demoDir, 'tampered', PROFILE_FILE);
+    const liveConfig = join(demoDir, 'live', 'config.yaml');
+    if (live) {
+      // A vendor's SBoB cannot know this host's binaries and libraries: record greeter here first.
+      say('[0] recording greeter\'s SBoB on this machine under the kernel tracer (a shipped profile cannot know this host\'s binaries)');
+      const rec = await live.run('normal', liveConfig, () => undefined);
+      const mapped = rec.events.map((e) => ({ ...e, ...LIVE_IDENTITY }) as RuntimeEvent);
+      const built = buildProfiles(mapped, { name: 'greeter', namespace: 'demo', containerName: 'app', lost: rec.lost, command: [process.execPath, live.greeter] });
+      for (const o of [built.applicationProfile, built.networkNeighborhood]) {
+        o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubescape.io/workload-name': 'greeter' };
+      }
+      const sm = built.summary;
+      say(`  ${rec.events.length} kernel events (${rec.lost} lost) → ApplicationProfile + NetworkNeighborhood demo/greeter: ${sm.execs} execs, ${sm.opens} opens, ${sm.syscalls} syscalls, ${sm.capabilities} capabilities, ${sm.egress} egress; signed with the demo key`);
+      writeFileSync(join(objDir, PROFILE_FILE), await signText(YAML.stringify(built.applicationProfile, { lineWidth: 0 }), PROFILE_FILE));
+      writeFileSync(join(objDir, 'network-neighborhood.yaml'), await signText(YAML.stringify(built.networkNeighborhood, { lineWidth: 0 }), 'network-neighborhood.yaml'));
+      // the tampered update: the signed profile with one more exec, not re-signed
+      const signed = YAML.parse(readFileSync(join(objDir, PROFILE_FILE), 'utf8')) as { spec: { containers: Array<{ execs?: Array<{ path: string; args: string[] }> }> } };
+      (signed.spec.containers[0]!.execs ??= []).push({ path: live.afterBinary, args: [] });
+      tamperedFile = join(work, `tampered-${PROFILE_FILE}`);
+      writeFileSync(tamperedFile, YAML.stringify(signed, { lineWidth: 0 }));
+      say();
+    } else {
+      for (const f of [PROFILE_FILE, 'network-neighborhood.yaml']) copyFileSync(join(demoDir, 'objects', f), join(objDir, f));
     }
-    writeFileSync(join(objDir, 'default-rules.yaml'), rewriteAnnotations(rulesText, updates, rulesFile));
-
-    say('sbob demo: the node agent on the embedded example (examples/demo, workload demo/greeter)');
-    say(`mode: recorded replay of ${rel(join(demoDir, 'scenario.ndjson'))} (reason: ${reason})`);
-    say();
 
     // --- what the agent is about to load, as the trust policy sees it
     const policy = loadTrustPolicy(policyFile);
@@ -189,7 +232,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       for (const o of parseObjects(readFileSync(join(objDir, f), 'utf8'), f)) {
         const v = verifyObject(o.object as SignableObject, policy);
         const id = `${String(o.object.kind)} ${o.object.metadata?.namespace ? `${String(o.object.metadata.namespace)}/` : ''}${String(o.object.metadata?.name)}`;
-        const from = f === 'default-rules.yaml' ? 'rules/default-rules.yaml, signed with the demo key for this run' : rel(join(demoDir, 'objects', f));
+        const from = f === 'default-rules.yaml' ? 'rules/default-rules.yaml, signed with the demo key for this run'
+          : live ? 'recorded above, signed with the demo key' : rel(join(demoDir, 'objects', f));
         say(`  ${id} (${from}) … ${v.status === 'valid' ? `verified (signer ${v.signerName ?? v.signer ?? '?'})` : `${v.status}: ${v.reason}`}`);
       }
     }
@@ -249,7 +293,24 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     say();
 
     let fed = 0;
+    const feedLive = async (session: LiveSession, step: DemoStep): Promise<void> => {
+      const alertsBefore = alerts.length;
+      const evaluatedBefore = agent.engine.stats.events;
+      const pushes: Array<Promise<void>> = [];
+      const run = await session.run(step, liveConfig, (raw) => {
+        const ev = { ...raw, ...LIVE_IDENTITY } as RuntimeEvent;
+        if (notable(ev)) say(describeEvent(ev));
+        pushes.push(source.push([ev]));
+      });
+      await Promise.all(pushes);
+      await until(() => agent.engine.stats.events >= evaluatedBefore + run.events.length, `the agent to evaluate ${run.events.length} kernel events`);
+      fed += run.events.length;
+      say(`  (${run.events.length} kernel events: ${countByType(run.events)}${run.lost ? `; ${run.lost} LOST` : ''})`);
+      for (const a of alerts.slice(alertsBefore)) say(formatAlert(a));
+      if (alerts.length === alertsBefore) say(`  → ${agent.engine.stats.events - evaluatedBefore} events evaluated, no alert: everything is in the SBoB`);
+    };
     const feed = async (step: DemoStep): Promise<void> => {
+      if (live) return feedLive(live, step);
       const evs = scenario.filter((e) => e.demoStep === step);
       const alertsBefore = alerts.length;
       const evaluatedBefore = agent.engine.stats.events;
@@ -274,11 +335,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     say();
 
     // --- the tampered update: replace the profile file atomically; wait for the agent's verdict
-    say(`[4] a tampered profile update: ${PROFILE_FILE} is replaced by ${rel(join(demoDir, 'tampered', PROFILE_FILE))}`);
-    say('    (the signed profile with /usr/bin/curl added to its execs after signing, not re-signed)');
+    const allowed = live ? live.afterBinary : '/usr/bin/curl';
+    say(`[4] a tampered profile update: ${PROFILE_FILE} is replaced by ${live ? 'a tampered copy' : rel(tamperedFile)}`);
+    say(`    (the signed profile with ${allowed} added to its execs after signing, not re-signed)`);
     const alertsBefore = alerts.length;
     const staged = join(work, `${PROFILE_FILE}.new`);
-    copyFileSync(join(demoDir, 'tampered', PROFILE_FILE), staged);
+    copyFileSync(tamperedFile, staged);
     renameSync(staged, join(objDir, PROFILE_FILE));
     const verdict = await until(
       () => logs.find((l) => l.msg.startsWith('object update rejected') || (l.msg === 'profile loaded' && loaded.length < logs.filter((x) => x.msg === 'profile loaded').length)),
@@ -292,7 +354,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     for (const a of alerts.slice(alertsBefore)) say(formatAlert(a));
     say();
 
-    say('[5] after the rejected update: curl runs (the tampered profile would allow it, the verified one does not)');
+    say(`[5] after the rejected update: ${basename(allowed)} runs (the tampered profile would allow it, the verified one does not)`);
     await feed('after-update');
     say();
 
@@ -301,10 +363,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     if (code !== 0) throw new CliError(`sbob demo: the agent stopped with status ${code}`);
     const byRule = new Map<string, number>();
     for (const a of alerts) byRule.set(a.ruleID, (byRule.get(a.ruleID) ?? 0) + 1);
-    say(`done: ${fed} events replayed, ${alerts.length} alerts (${[...byRule].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(', ')}); agent stopped`);
+    say(`done: ${fed} ${live ? 'kernel events traced' : 'events replayed'}, ${alerts.length} alerts (${[...byRule].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(', ')}); agent stopped`);
     if (!opts.verbose) say('(the agent\'s JSON logs are hidden; `sbob demo --verbose` shows them on stderr)');
-    return { alerts, events: fed, tamperRejected, mode: 'replay' };
+    return { alerts, events: fed, tamperRejected, mode: live ? 'live' : 'replay' };
   } finally {
+    await live?.close().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -313,9 +376,9 @@ export function register(program: Command): void {
   program
     .command('demo')
     .description('run the node agent on the embedded example (examples/demo): a signed SBoB, the default rules, a scenario with an attack and a tampered profile update; prints the alerts readably')
-    .option('--replay', 'use the recorded scenario (currently the only mode; the header says why the kernel tracer is not used)')
+    .option('--replay', 'replay the recorded scenario even when the kernel tracer could run the scenario live')
     .option('-v, --verbose', 'show the agent\'s JSON logs on stderr')
     .action(async (o: { replay?: boolean; verbose?: boolean }) => {
-      await runDemo({ verbose: o.verbose === true });
+      await runDemo({ verbose: o.verbose === true, replay: o.replay === true });
     });
 }
