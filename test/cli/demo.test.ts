@@ -35,10 +35,10 @@ test('npm start (sbob demo) runs the agent on examples/demo and prints the scena
   assert.doesNotMatch(r.stdout + r.stderr, /"level":/);
 });
 
-test('sbob demo --replay --verbose: the recorded scenario, with the agent\'s JSON logs on stderr', () => {
-  const r = spawnSync(process.execPath, ['bin/sbob', 'demo', '--replay', '--verbose'], { cwd: REPO_ROOT, encoding: 'utf8' });
+test('without bpftrace, sbob demo --verbose replays the recorded scenario, says why, and shows the agent\'s JSON logs on stderr', () => {
+  const r = spawnSync(process.execPath, ['bin/sbob', 'demo', '--verbose'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, SBOB_BPFTRACE: '/nonexistent/bpftrace' } });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^mode: recorded replay of examples\/demo\/scenario\.ndjson \(reason: .+\)$/m);
+  assert.match(r.stdout, /^mode: recorded replay of examples\/demo\/scenario\.ndjson \(reason: the kernel tracer cannot run here: .*bpftrace not found \(looked for `\/nonexistent\/bpftrace`.*\)$/m);
   const logs = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; status?: string; keptPrevious?: boolean });
   const rej = logs.find((l) => l.msg === 'object update rejected; the last verified version stays in force');
   assert.ok(rej, 'the agent logged the rejected update');
@@ -51,4 +51,15 @@ test('sbob demo --replay --verbose: the recorded scenario, with the agent\'s JSO
   assert.match(r.stdout, /replaced by examples\/demo\/tampered\/application-profile\.yaml/);
   assert.match(r.stdout, /ran \/usr\/bin\/curl, which the container profile does not list/);
   assert.match(r.stdout, /^done: 10 events replayed, 6 alerts \(R0001 ×2, R0006, R0005, R1008, R1016\); agent stopped$/m);
+});
+
+test('runDemo({ replay: true }) in-process: replay even where the tracer could run; the result lists the alerts', async () => {
+  const { runDemo } = await import('../../src/cli/commands/demo.ts');
+  let text = '';
+  const res = await runDemo({ replay: true, write: (s) => { text += s; } });
+  assert.equal(res.mode, 'replay');
+  assert.equal(res.tamperRejected, true);
+  assert.equal(res.events, 10);
+  assert.deepEqual(res.alerts.map((a) => a.ruleID), ['R0001', 'R0006', 'R0005', 'R1008', 'R1016', 'R0001']);
+  assert.match(text, /^mode: recorded replay of .*scenario\.ndjson \(reason: --replay was given\)$/m);
 });

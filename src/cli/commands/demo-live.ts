@@ -49,7 +49,7 @@ export class LiveSession {
       dns.once('error', (e) => reject(new Error(`cannot listen on ${DNS_ADDR}:53/udp for the demo's DNS queries: ${e.message}`)));
       dns.bind(53, DNS_ADDR, () => resolve());
     });
-    const tracer = new KernelTracer({ mode: 'tree' });
+    const tracer = new KernelTracer({ mode: 'tree', startTimeoutMs: 20_000 });
     let startErr: Error | undefined;
     tracer.start(() => undefined).catch((e: Error) => { startErr = e; });
     try {

@@ -27,8 +27,8 @@ import {
 } from '../../signing/index.ts';
 import { CliError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import { buildProfiles } from '../../profile/record/index.ts';
-import { DNS_ADDR, LiveSession, liveUnavailableReason } from './demo-live.ts';
+import { buildProfiles, type RecordResult } from '../../profile/record/index.ts';
+import { DNS_ADDR, LiveSession, liveUnavailableReason, type LiveRun } from './demo-live.ts';
 
 /** The demo key's password (examples/demo/README.md: a demo key, committed on purpose). */
 export const DEMO_KEY_PASSWORD = 'sbob-demo';
@@ -163,15 +163,30 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
   const rulesFile = opts.rulesFile ?? join(PACKAGE_ROOT, 'rules', 'default-rules.yaml');
   const rel = (p: string): string => relative(process.cwd(), p) || p;
   const scenario = readScenario(join(demoDir, 'scenario.ndjson'));
+  const liveConfig = join(demoDir, 'live', 'config.yaml');
   let live: LiveSession | undefined;
+  let recorded: { run: LiveRun; built: RecordResult } | undefined;
   let reason = '--replay was given';
   if (!opts.replay) {
-    reason = liveUnavailableReason();
+    const why = liveUnavailableReason();
+    reason = why ? `the kernel tracer cannot run here: ${why}` : '';
     if (!reason) {
+      // A vendor's SBoB cannot know this host's binaries and libraries: record greeter here first.
       try {
         live = await LiveSession.start(demoDir);
+        const run = await live.run('normal', liveConfig, () => undefined);
+        if (run.lost) throw new Error(`the tracer lost ${run.lost} events while recording greeter's profile`);
+        const built = buildProfiles(run.events.map((e) => ({ ...e, ...LIVE_IDENTITY }) as RuntimeEvent), {
+          name: 'greeter', namespace: 'demo', containerName: 'app', lost: run.lost, command: [process.execPath, live.greeter],
+        });
+        for (const o of [built.applicationProfile, built.networkNeighborhood]) {
+          o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubescape.io/workload-name': 'greeter' };
+        }
+        recorded = { run, built };
       } catch (err) {
-        reason = `the kernel tracer could not be started: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`;
+        await live?.close().catch(() => undefined);
+        live = undefined;
+        reason = `the live scenario could not be set up: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`;
       }
     }
   }
@@ -201,16 +216,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     };
     writeFileSync(join(objDir, 'default-rules.yaml'), await signText(readFileSync(rulesFile, 'utf8'), rulesFile));
     let tamperedFile = join(demoDir, 'tampered', PROFILE_FILE);
-    const liveConfig = join(demoDir, 'live', 'config.yaml');
-    if (live) {
-      // A vendor's SBoB cannot know this host's binaries and libraries: record greeter here first.
-      say('[0] recording greeter\'s SBoB on this machine under the kernel tracer (a shipped profile cannot know this host\'s binaries)');
-      const rec = await live.run('normal', liveConfig, () => undefined);
-      const mapped = rec.events.map((e) => ({ ...e, ...LIVE_IDENTITY }) as RuntimeEvent);
-      const built = buildProfiles(mapped, { name: 'greeter', namespace: 'demo', containerName: 'app', lost: rec.lost, command: [process.execPath, live.greeter] });
-      for (const o of [built.applicationProfile, built.networkNeighborhood]) {
-        o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubescape.io/workload-name': 'greeter' };
-      }
+    if (live && recorded) {
+      const { run: rec, built } = recorded;
+      say('[0] greeter\'s SBoB, recorded on this machine under the kernel tracer (a shipped profile cannot know this host\'s binaries and libraries)');
       const sm = built.summary;
       say(`  ${rec.events.length} kernel events (${rec.lost} lost) → ApplicationProfile + NetworkNeighborhood demo/greeter: ${sm.execs} execs, ${sm.opens} opens, ${sm.syscalls} syscalls, ${sm.capabilities} capabilities, ${sm.egress} egress; signed with the demo key`);
       writeFileSync(join(objDir, PROFILE_FILE), await signText(YAML.stringify(built.applicationProfile, { lineWidth: 0 }), PROFILE_FILE));
