@@ -66,14 +66,21 @@ test('exec, open, connect and DNS of a whole process tree, nothing lost', { skip
   }
 });
 
-test('symlink, hardlink, unshare and a DNS query from one command; concurrent runs stay apart', { skip }, async () => {
+test('symlink, hardlink, unshare; a DNS query and answer; concurrent runs stay apart', { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sbob-tr-'));
   try {
+    // a tiny DNS server on 127.0.0.153:53 answers sbob.example → 127.0.0.2; the client then connects there
     const resolver = ['python3', '-c', [
-      'import socket',
-      's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
-      'q = bytes([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]) + b"\\x04sbob\\x07example\\x00\\x00\\x01\\x00\\x01"',
-      's.sendto(q, ("127.0.0.1", 53))',
+      'import socket, threading',
+      'srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); srv.bind(("127.0.0.153", 53))',
+      'tcp = socket.socket(); tcp.bind(("127.0.0.2", 0)); tcp.listen(1); tport = tcp.getsockname()[1]',
+      'def serve():',
+      '    q, a = srv.recvfrom(512)',
+      '    srv.sendto(q[:2] + bytes([0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]) + q[12:] + bytes([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 2]), a)',
+      't = threading.Thread(target=serve); t.start()',
+      'c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.connect(("127.0.0.153", 53))',
+      'c.send(bytes([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]) + b"\\x04sbob\\x07example\\x00\\x00\\x01\\x00\\x01"); c.recv(512); t.join()',
+      's = socket.socket(); s.connect(("127.0.0.2", tport)); s.close()',
     ].join('\n')];
     const [a, b] = await Promise.all([
       runTraced({ tracer, stdio: 'pipe', cwd: dir, command: ['sh', '-c', `ln -s /etc/hostname sl && ln ${join(dir, 'sl')} hl; unshare -U true`] }),
@@ -89,6 +96,8 @@ test('symlink, hardlink, unshare and a DNS query from one command; concurrent ru
     assert.ok(a.events.some((e) => e.eventType === 'unshare' && e.comm === 'unshare'));
     const dns = b.events.filter((e) => e.eventType === 'dns');
     assert.deepEqual(dns.map((e) => e.name), ['sbob.example.']);
+    const conn = b.events.find((e) => e.eventType === 'network' && e.dstAddr === '127.0.0.2');
+    assert.equal(conn?.dnsName, 'sbob.example.', 'the connection is tied to the name the DNS answer gave');
     assert.ok(!a.events.some((e) => e.eventType === 'dns'), 'events are routed to their own run');
     assert.ok(!b.events.some((e) => e.eventType === 'symlink'));
   } finally {

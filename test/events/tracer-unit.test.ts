@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Assembler, chooseArgs } from '../../src/events/tracer/assemble.ts';
 import type { ProcReader } from '../../src/events/tracer/procfs.ts';
 import { containerFromCgroupPath, containerFromProcCgroup } from '../../src/events/tracer/cgroup.ts';
-import { decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, normalizePath } from '../../src/events/tracer/flags.ts';
+import { decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, dnsResponse, normalizePath } from '../../src/events/tracer/flags.ts';
 import { parseTracerLine } from '../../src/events/tracer/records.ts';
 import { adaptScript, loadScript, memcgId } from '../../src/events/tracer/script.ts';
 import { parseStraceCall, StraceLineParser, straceEvents, splitArgs, quotedStrings, parseOpenFlags } from '../../src/events/tracer/strace.ts';
@@ -114,6 +114,19 @@ test('dns: the question name is read from the UDP payload, with a trailing dot; 
   assert.equal(evs[0]!.name, 'example.com.');
   assert.equal(evs[0]!.dstPort, 53);
   assert.equal(dnsQuestionName(Uint8Array.from([1, 2, 3])), undefined);
+});
+
+test('dns responses: A/AAAA answers (with name compression) tie later connections to the name', () => {
+  const q = [0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0, 3, ...Buffer.from('api'), 2, ...Buffer.from('io'), 0, 0, 1, 0, 1];
+  const a4 = [0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3];
+  const a6 = [0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+  const msg = Uint8Array.from([...q, ...a4, ...a6]);
+  assert.deepEqual(dnsResponse(msg), { name: 'api.io.', addresses: ['10.1.2.3', '2001:db8::1'] });
+  assert.equal(dnsResponse(Uint8Array.from(q.map((b, i) => (i === 2 ? 1 : b)))), undefined, 'a query is not a response');
+  const rendered = [...msg].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  const a = new Assembler({ proc: proc() });
+  const evs = feed(a, line('NR', 9, 9, 1, 'curl', msg.length, rendered), line('C', 9, 9, 1, 'curl', 5, 6, 443, '10.1.2.3'), line('C', 9, 9, 1, 'curl', 6, 6, 443, '10.9.9.9'));
+  assert.deepEqual(evs.map((e) => e.dnsName), ['api.io.', undefined]);
 });
 
 test('capabilities drop the kernel memory-accounting probe; syscalls are reported once per root', () => {

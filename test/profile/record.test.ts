@@ -91,6 +91,19 @@ test('many siblings collapse into a wildcard and the summary says so; lost event
   assert.equal(lit.applicationProfile.spec.containers![0]!.opens!.length, 60);
 });
 
+test('a connection to an address a DNS answer named becomes one neighbour with the name and the address', () => {
+  const r = buildProfiles([
+    ev({ eventType: 'dns', name: 'api.io.' }),
+    ev({ eventType: 'dns', name: 'unused.io.' }),
+    ev({ eventType: 'network', dstAddr: '10.1.2.3', dstPort: 443, proto: 'TCP', direction: 'outbound', pktType: 'OUTGOING', dnsName: 'api.io.' }),
+  ], { name: 'n' });
+  const egress = r.networkNeighborhood.spec.containers![0]!.egress!;
+  assert.deepEqual(egress.map((n) => [n.ipAddress, n.dns, n.dnsNames, n.ports!.map((p) => p.name)]), [
+    ['', 'unused.io.', ['unused.io.'], []],
+    ['10.1.2.3', 'api.io.', ['api.io.'], ['TCP-443']],
+  ]);
+});
+
 test('YAML output is two documents: ApplicationProfile then NetworkNeighborhood', () => {
   const r = buildProfiles([ev({ eventType: 'exec', exepath: '/bin/true', args: ['true'] })], { name: 'y', namespace: 'ns1' });
   const docs = parseAllDocuments(profilesToYaml(r.applicationProfile, r.networkNeighborhood, ['hello'])).map((d) => d.toJS());

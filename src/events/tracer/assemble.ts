@@ -7,7 +7,7 @@
 import type { RuntimeEvent } from '../types.ts';
 import { containerFromCgroupPath, containerFromProcCgroup } from './cgroup.ts';
 import {
-  capabilityName, decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, normalizePath, resolvePath,
+  capabilityName, decodeBpftraceBuffer, decodeOpenFlags, dnsQuestionName, dnsResponse, normalizePath, resolvePath,
   VM_ACCOUNTING_SYSCALLS,
 } from './flags.ts';
 import { nullProcReader, type ProcReader } from './procfs.ts';
@@ -49,6 +49,8 @@ export class Assembler {
   private readonly pendingLink = new Map<number, { kind: number; oldPath: string }>();
   private readonly syscallSeen = new Map<string, Set<string>>();
   private readonly dnsSeen = new Map<string, number>();
+  /** address → DNS name it was resolved from (from responses), per container/host */
+  private readonly resolved = new Map<string, string>();
   private readonly proc: ProcReader;
   private readonly now: () => string;
   private readonly keepVmCaps: boolean;
@@ -283,6 +285,8 @@ export class Assembler {
         ev.proto = proto;
         ev.pktType = 'OUTGOING';
         ev.direction = 'outbound';
+        const dnsName = this.resolved.get(`${p.containerId}\u0000${ev.dstAddr}`);
+        if (dnsName) ev.dnsName = dnsName;
         return [ev];
       }
       case 'I': {
@@ -314,6 +318,15 @@ export class Assembler {
         ev.cwd = p.cwd ?? '';
         ev.exepath = p.exepath ?? '';
         return [ev];
+      }
+      case 'NR': {
+        const p = this.fromHeader(f);
+        const len = Number(f[4]);
+        const r = dnsResponse(decodeBpftraceBuffer(f[5]!).subarray(0, len));
+        if (!r) return [];
+        if (this.resolved.size > 8192) this.resolved.clear();
+        for (const addr of r.addresses) this.resolved.set(`${p.containerId}\u0000${addr}`, r.name);
+        return [];
       }
       case 'P': {
         const p = this.fromHeader(f);

@@ -92,3 +92,73 @@ export function dnsQuestionName(msg: Uint8Array): string | undefined {
   if (labels.length === 0) return '.';
   return `${labels.join('.')}.`;
 }
+
+/** Skips a (possibly compressed) DNS name starting at `i`; returns the index after it, or -1. */
+function skipName(msg: Uint8Array, i: number): number {
+  for (let hops = 0; hops < 128; hops++) {
+    if (i >= msg.length) return -1;
+    const len = msg[i]!;
+    if (len === 0) return i + 1;
+    if ((len & 0xc0) === 0xc0) return i + 2 <= msg.length ? i + 2 : -1;
+    i += 1 + len;
+  }
+  return -1;
+}
+
+function ipv6Text(b: Uint8Array): string {
+  const words: number[] = [];
+  for (let k = 0; k < 16; k += 2) words.push((b[k]! << 8) | b[k + 1]!);
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  // longest run of zero words (length >= 2) becomes '::'
+  let best = -1;
+  let bestLen = 0;
+  for (let k = 0; k < 8; ) {
+    if (words[k] !== 0) {
+      k++;
+      continue;
+    }
+    let j = k;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - k > bestLen && j - k >= 2) {
+      best = k;
+      bestLen = j - k;
+    }
+    k = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/**
+ * Reads a DNS response: the question name (trailing dot) and the A/AAAA addresses among the answers
+ * that fit in the captured bytes. Undefined when the message is not a response.
+ */
+export function dnsResponse(msg: Uint8Array): { name: string; addresses: string[] } | undefined {
+  if (msg.length < 13 || (msg[2]! & 0x80) === 0) return undefined;
+  const name = dnsQuestionName(Uint8Array.from([msg[0]!, msg[1]!, 1, 0, ...msg.subarray(4)]));
+  if (!name) return undefined;
+  const qd = (msg[4]! << 8) | msg[5]!;
+  const an = (msg[6]! << 8) | msg[7]!;
+  let i = 12;
+  for (let q = 0; q < qd; q++) {
+    i = skipName(msg, i);
+    if (i < 0) return { name, addresses: [] };
+    i += 4;
+  }
+  const addresses: string[] = [];
+  for (let a = 0; a < an; a++) {
+    i = skipName(msg, i);
+    if (i < 0 || i + 10 > msg.length) break;
+    const type = (msg[i]! << 8) | msg[i + 1]!;
+    const rdlen = (msg[i + 8]! << 8) | msg[i + 9]!;
+    i += 10;
+    if (i + rdlen > msg.length) break;
+    if (type === 1 && rdlen === 4) addresses.push(`${msg[i]}.${msg[i + 1]}.${msg[i + 2]}.${msg[i + 3]}`);
+    if (type === 28 && rdlen === 16) addresses.push(ipv6Text(msg.subarray(i, i + 16)));
+    i += rdlen;
+  }
+  return { name, addresses };
+}

@@ -23,6 +23,7 @@
  *   C h fd proto port addr         connect() to an IPv4/IPv6 address
  *   I h proto localPort remotePort remoteAddr     accept()ed connection
  *   N h fd payload                 UDP payload sent to port 53 (bpftrace %r rendering)
+ *   NR h length payload            DNS response received on such a socket (first 200 bytes)
  *   P h cap ret syscallNr          cap_capable (deduplicated per pid/cap/syscall in the kernel)
  *   T h request targetPid          ptrace
  *   U h flags                      unshare
@@ -73,7 +74,7 @@ export function parseTracerLine(line: string): TracerLine | undefined {
 /** Number of fields (after the tag) each record carries; the last one may contain separators. */
 export const RECORD_ARITY: Readonly<Record<string, number>> = {
   READY: 1, F: 2, M: 2, K: 4, Q: 1, A: 3, E: 9, EC: 2, EV: 2, EF: 2, EA: 3, D: 2, DF: 1,
-  O: 7, LO: 3, LN: 5, C: 8, I: 8, N: 6, P: 7, T: 6, U: 5, B: 6, MOD: 7, IU: 6, S: 4, RX: 5,
+  O: 7, LO: 3, LN: 5, C: 8, I: 8, N: 6, NR: 6, P: 7, T: 6, U: 5, B: 6, MOD: 7, IU: 6, S: 4, RX: 5,
 };
 
 /** Re-joins fields beyond the record's arity into its last (free-text) field. */

@@ -109,6 +109,7 @@ export function buildProfiles(events: readonly RuntimeEvent[], opts: RecordOptio
     const name = `${proto}-${use}`;
     p.ports.set(name, { name, protocol: proto, port: use });
   };
+  const dnsOnly = new Set<string>();
   for (const ev of events) {
     switch (ev.eventType) {
       case 'exec': {
@@ -143,17 +144,22 @@ export function buildProfiles(events: readonly RuntimeEvent[], opts: RecordOptio
         if (ev.direction === 'inbound' || ev.pktType === 'HOST') {
           addPort(peer(ingress, addr, ''), ev.proto ?? '', ev.dstPort ?? 0, 'ingress');
         } else {
-          addPort(peer(egress, addr, ''), ev.proto ?? '', ev.dstPort ?? 0, 'egress');
+          // an address a DNS response named: one neighbour with both, as node-agent learns them
+          const dnsName = typeof ev.dnsName === 'string' ? ev.dnsName : '';
+          addPort(peer(egress, addr, dnsName), ev.proto ?? '', ev.dstPort ?? 0, 'egress');
         }
         break;
       }
       case 'dns':
-        if (ev.name) peer(egress, '', ev.name);
+        if (ev.name) dnsOnly.add(ev.name);
         break;
       default:
         break;
     }
   }
+  // names that were looked up but never connected to stay as name-only neighbours
+  const named = new Set([...egress.values()].map((p) => p.dns).filter(Boolean));
+  for (const name of dnsOnly) if (!named.has(name)) peer(egress, '', name);
   const containerName = opts.containerName ?? opts.name;
   const container: ApplicationProfileContainer = {
     name: containerName,
