@@ -63,3 +63,16 @@ test('runDemo({ replay: true }) in-process: replay even where the tracer could r
   assert.deepEqual(res.alerts.map((a) => a.ruleID), ['R0001', 'R0006', 'R0005', 'R1008', 'R1016', 'R0001']);
   assert.match(text, /^mode: recorded replay of .*scenario\.ndjson \(reason: --replay was given\)$/m);
 });
+
+test('a bad scenario line is reported with the file, the line number and the field', async () => {
+  const { readScenario } = await import('../../src/cli/commands/demo.ts');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'sbob-demo-test-')), 'scenario.ndjson');
+  writeFileSync(file, '{"demoStep":"normal","eventType":"exec"}\n\n{"demoStep":"later","eventType":"exec"}\n');
+  assert.throws(() => readScenario(file), { message: `${file}: line 3: field "demoStep" must be normal, attack or after-update, got "later"` });
+  writeFileSync(file, '{"demoStep":"normal",\n');
+  assert.throws(() => readScenario(file), (e: Error) => e.message.startsWith(`${file}: line 1: `) && /JSON/.test(e.message));
+  assert.equal(readScenario(join(REPO_ROOT, 'examples', 'demo', 'scenario.ndjson')).length, 10);
+});

@@ -267,6 +267,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     cfg.objects = { dir: objDir, watch: true, debounceMs: 20, rescanIntervalMs: 1000 };
     cfg.verification = { mode: 'strict', trustPolicy: policyFile };
     cfg.sources = [{ type: SOURCE_TYPE }];
+    cfg.queue.overflow = 'block'; // the demo waits for every event to be evaluated: none may be dropped
     cfg.sinks = [{ type: 'stdout' }];
     cfg.server.listen = '';
     cfg.stateDir = join(work, 'state');
