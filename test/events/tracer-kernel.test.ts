@@ -11,11 +11,12 @@ import { spawn } from 'node:child_process';
 import type { RuntimeEvent } from '../../src/events/index.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelTracer, preflight, runTraced } from '../../src/events/tracer/index.ts';
+import { KernelTracer, preflight, runTraced, straceAvailable } from '../../src/events/tracer/index.ts';
 
 const pf = preflight();
 const skip = pf.ok ? false : `kernel tracer unavailable: ${pf.reasons.join('; ')}`;
 let tracer: KernelTracer;
+const hasStrace = straceAvailable() !== undefined;
 
 before(async () => {
   if (skip) return;
@@ -83,7 +84,7 @@ test('symlink, hardlink, unshare; a DNS query and answer; concurrent runs stay a
       's = socket.socket(); s.connect(("127.0.0.2", tport)); s.close()',
     ].join('\n')];
     const [a, b] = await Promise.all([
-      runTraced({ tracer, stdio: 'pipe', cwd: dir, command: ['sh', '-c', `ln -s /etc/hostname sl && ln ${join(dir, 'sl')} hl; unshare -U true`] }),
+      runTraced({ tracer, stdio: 'pipe', cwd: dir, command: ['sh', '-c', `ln -s /etc/hostname sl && ln ${join(dir, 'sl')} hl; unshare -U true; ${hasStrace ? 'strace -qq -o /dev/null true' : ':'}`] }),
       runTraced({ tracer, stdio: 'pipe', cwd: dir, command: resolver }),
     ]);
     assert.equal(a.exitCode, 0, a.stderr);
@@ -94,6 +95,11 @@ test('symlink, hardlink, unshare; a DNS query and answer; concurrent runs stay a
     const hl = a.events.find((e) => e.eventType === 'hardlink');
     assert.deepEqual([hl?.oldPath, hl?.newPath], [join(dir, 'sl'), join(dir, 'hl')]);
     assert.ok(a.events.some((e) => e.eventType === 'unshare' && e.comm === 'unshare'));
+    if (hasStrace) {
+      const pt = a.events.filter((e) => e.eventType === 'ptrace' && e.comm === 'strace');
+      assert.ok(pt.length > 0, 'strace attaching is a ptrace event');
+      assert.match(pt[0]!.exepath ?? '', /strace$/);
+    }
     const dns = b.events.filter((e) => e.eventType === 'dns');
     assert.deepEqual(dns.map((e) => e.name), ['sbob.example.']);
     const conn = b.events.find((e) => e.eventType === 'network' && e.dstAddr === '127.0.0.2');
