@@ -275,15 +275,17 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     const agent = new Agent(cfg, { logger: pino({ level: 'info', base: { component: 'sbob-agent' } }, logStream), stdout: alertStream });
 
     let agentError: Error | undefined;
+    let agentDone = false;
     /** Resolves once `pred` holds on the agent's state / logs / alerts (bounded poll, 2 ms steps), or fails. */
     const until = <T>(pred: () => T | undefined | false, what: string): Promise<T> => new Promise((resolve, reject) => {
       const deadline = Date.now() + STEP_TIMEOUT_MS;
       const check = (): void => {
         const v = pred();
         if (v) { resolve(v); return; }
-        if (agentError) { reject(new CliError(`sbob demo: the agent failed while waiting for ${what}: ${agentError.message}`)); return; }
+        if (agentError) { reject(new CliError(`demo: the agent failed while waiting for ${what}: ${agentError.message}`)); return; }
+        if (agentDone) { reject(new CliError(`demo: the agent stopped (interrupted?) while waiting for ${what}`)); return; }
         if (Date.now() > deadline) {
-          reject(new CliError(`sbob demo: timed out after ${STEP_TIMEOUT_MS} ms waiting for ${what}\n${logs.slice(-8).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(new CliError(`demo: timed out after ${STEP_TIMEOUT_MS} ms waiting for ${what}\n${logs.slice(-8).map((l) => JSON.stringify(l)).join('\n')}`));
           return;
         }
         setTimeout(check, 2);
@@ -292,13 +294,13 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
     });
 
     const running = agent.run();
-    running.catch((err: Error) => { agentError = err; });
+    running.then(() => { agentDone = true; }, (err: Error) => { agentError = err; });
     await until(() => logs.find((l) => l.msg === 'agent ready'), 'the agent to start');
     const loaded = logs.filter((l) => l.msg === 'profile loaded').map((l) => String(l.object));
     const rejected = logs.filter((l) => l.msg === 'object rejected');
     const rules = agent.engine.getRules();
     say(`  agent: loaded ${loaded.join(', ') || 'no profile'}; ${rules.length} rules (${rules.filter((r) => r.enabled).length} enabled)${rejected.length ? `; REJECTED: ${rejected.map((r) => `${String(r.object)} (${String(r.reason)})`).join('; ')}` : ''}`);
-    if (!loaded.length || !rules.length) throw new CliError('sbob demo: the agent did not load the demo SBoB and the rules (run with --verbose to see its logs)');
+    if (!loaded.length || !rules.length) throw new CliError('demo: the agent did not load the demo SBoB and the rules (run with --verbose to see its logs)');
     say();
 
     let fed = 0;
@@ -356,7 +358,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       'the agent to verify the profile update',
     );
     const tamperRejected = verdict.msg.startsWith('object update rejected');
-    if (!tamperRejected) throw new CliError(`sbob demo: the agent ACCEPTED the tampered profile (${JSON.stringify(verdict)})`);
+    if (!tamperRejected) throw new CliError(`demo: the agent ACCEPTED the tampered profile (${JSON.stringify(verdict)})`);
     say(`  tampered profile update rejected: ${String(verdict.reason)}`);
     say(`  the last verified ${String(verdict.object)} stays in force`);
     await until(() => alerts.slice(alertsBefore).some((a) => a.ruleID === 'R1016'), 'the R1016 alert');
@@ -369,7 +371,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
 
     source.end();
     const code = await running;
-    if (code !== 0) throw new CliError(`sbob demo: the agent stopped with status ${code}`);
+    if (code !== 0) throw new CliError(`demo: the agent stopped with status ${code}`);
     const byRule = new Map<string, number>();
     for (const a of alerts) byRule.set(a.ruleID, (byRule.get(a.ruleID) ?? 0) + 1);
     say(`done: ${fed} ${live ? 'kernel events traced' : 'events replayed'}, ${alerts.length} alerts (${[...byRule].map(([id, n]) => (n > 1 ? `${id} ×${n}` : id)).join(', ')}); agent stopped`);
