@@ -73,7 +73,7 @@ test('with neither the kernel tracer nor strace, record and watch fail with ever
   const env = { SBOB_BPFTRACE: '/nonexistent/bpftrace', SBOB_STRACE: '/nonexistent/strace' };
   const r = sbob(['record', '--', 'true'], env);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /the kernel tracer cannot run here:\n  - bpftrace not found/);
+  assert.match(r.stderr, /the kernel tracer cannot run here:\n(  - .*\n)*  - bpftrace not found \(looked for `\/nonexistent\/bpftrace` on PATH\)/);
   assert.match(r.stderr, /strace \(the fallback\) is not installed either: `apt-get install -y strace`/);
   const w = sbob(['watch', '--profile', '/nonexistent.yaml', '--', 'true'], env);
   assert.equal(w.status, 2);

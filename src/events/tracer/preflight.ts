@@ -96,7 +96,9 @@ export function preflight(opts: PreflightOptions = {}): PreflightResult {
     reasons.push(
       uid === 0
         ? 'tracefs is not mounted and mounting it failed: run `mount -t tracefs tracefs /sys/kernel/tracing` (in a container: run privileged with /sys/kernel mounted)'
-        : 'tracefs is not mounted at /sys/kernel/tracing: as root run `mount -t tracefs tracefs /sys/kernel/tracing`',
+        : existsSync('/sys/kernel/tracing')
+          ? `tracefs (/sys/kernel/tracing) is not readable by uid ${uid} or not mounted: it is root-only; as root run \`mount -t tracefs tracefs /sys/kernel/tracing\` if it is not mounted`
+          : 'tracefs is not mounted at /sys/kernel/tracing: as root run `mount -t tracefs tracefs /sys/kernel/tracing`',
     );
   } else {
     res.tracefs = tracefs;
