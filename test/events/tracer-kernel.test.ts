@@ -6,8 +6,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import type { RuntimeEvent } from '../../src/events/index.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,6 +142,33 @@ test('all mode sees processes nobody followed, as host processes without a root'
     assert.equal(seen[0]!.pid, child.pid);
   } finally {
     off();
+  }
+});
+
+test('exec from an overlayfs upper layer is drift (upperlayer), also for the parent (pupperlayer)', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-ovl-'));
+  const merged = join(dir, 'merged');
+  for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, d));
+  copyFileSync('/usr/bin/true', join(dir, 'lower', 'in-lower'));
+  const m = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${join(dir, 'lower')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`, merged]);
+  if (m.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    t.skip(`cannot mount overlayfs here: ${m.stderr.toString().trim()}`);
+    return;
+  }
+  try {
+    copyFileSync('/usr/bin/true', join(merged, 'in-upper'));
+    copyFileSync('/usr/bin/dash', join(merged, 'sh-upper'));
+    spawnSync('chmod', ['+x', join(merged, 'in-upper'), join(merged, 'sh-upper')]);
+    const r = await runTraced({ tracer, stdio: 'pipe', command: [join(merged, 'sh-upper'), '-c', `${join(merged, 'in-lower')}; ${join(merged, 'in-upper')}; /usr/bin/true; :`] });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const ex = new Map(r.events.filter((e) => e.eventType === 'exec').map((e) => [String(e.exepath).split('/').pop(), e]));
+    assert.deepEqual([ex.get('sh-upper')?.upperlayer, ex.get('in-lower')?.upperlayer, ex.get('in-upper')?.upperlayer, ex.get('true')?.upperlayer], [true, false, true, false]);
+    assert.equal(ex.get('true')?.pupperlayer, true, 'its parent sh-upper is drift');
+    assert.equal(ex.get('sh-upper')?.pupperlayer, false);
+  } finally {
+    spawnSync('umount', [merged]);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

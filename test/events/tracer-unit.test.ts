@@ -40,7 +40,7 @@ test('exec: argv with spaces, tabs, quotes and newlines survives; ppid/pcomm/uid
   const evs = feed(a,
     line('F', 100, 100),
     line('A', 100, 0, 'sh'), line('A', 100, 1, '-c'), line('A', 100, 2, `echo "a b"\t'x'\nnext${S}tail`),
-    line('E', 100, 100, 1, 1000, 'sh', 'node', 136, 3, 1), line('EC', 100, ''), line('EF', 100, 'bin/sh'),
+    line('E', 100, 100, 1, 1000, 'sh', 'node', 136, 3, 1, 0, 0), line('EC', 100, ''), line('EF', 100, 'bin/sh'),
     line('EA', 100, 300, 'sh\\x00-c\\x00echo'), // argv longer than 200 bytes: the per-arg records win
   );
   assert.equal(evs.length, 1);
@@ -55,12 +55,20 @@ test('exec: argv with spaces, tabs, quotes and newlines survives; ppid/pcomm/uid
   assert.equal(e.ttyMajor, 136);
   assert.equal(e.tracerRoot, 100);
   assert.equal(e.context, 'host');
+  assert.equal(e.upperlayer, false);
+});
+
+test('exec from an overlayfs upper layer sets upperlayer/pupperlayer, and later events of the process too', () => {
+  const a = new Assembler({ proc: proc() });
+  const evs = feed(a, line('E', 80, 80, 1, 0, 'x', 'sh', 0, 0, 1, 1, 0), line('EC', 80, ''), line('EF', 80, '/tmp/x'), line('EA', 80, 2, 'x\\x00'),
+    line('U', 80, 80, 1, 'x', 0x10000000));
+  assert.deepEqual([evs[0]!.upperlayer, evs[0]!.pupperlayer, evs[1]!.upperlayer], [true, false, true]);
 });
 
 test('exec args: the argv area read at exec time wins when complete, so late per-arg records do not matter', () => {
   const a = new Assembler({ proc: proc() });
   // the per-argument records of this exec were not read yet (another CPU's buffer)
-  const [e] = feed(a, line('E', 7, 7, 1, 0, 'ls', 'sh', 0, 0, 1), line('EC', 7, ''), line('EF', 7, '/usr/bin/ls'), line('EA', 7, 12, 'ls\\x00/tmp/a b\\x00'));
+  const [e] = feed(a, line('E', 7, 7, 1, 0, 'ls', 'sh', 0, 0, 1, 0, 0), line('EC', 7, ''), line('EF', 7, '/usr/bin/ls'), line('EA', 7, 12, 'ls\\x00/tmp/a b\\x00'));
   assert.deepEqual(e!.args, ['ls', '/tmp/a b']);
   assert.deepEqual(chooseArgs(['x', 'long'], 500, 'y\\x00lo'), ['y', 'lo'], 'records of another program are not used');
   assert.deepEqual(chooseArgs(['y', 'long'], 500, 'y\\x00lo'), ['y', 'long']);
@@ -192,16 +200,16 @@ test('container attribution from containerd, CRI-O, Docker and Podman cgroup pat
 test('exec in a container: the kernel cgroup leaf attributes the process; CRI containers are kubernetes, others standalone', () => {
   const id = 'b'.repeat(64);
   const a = new Assembler({ proc: proc() });
-  const evs = feed(a, line('E', 50, 50, 1, 0, 'nginx', 'runc', 0, 0, 9), line('EC', 50, `cri-containerd-${id}.scope`), line('EF', 50, '/usr/sbin/nginx'), line('EA', 50, 6, 'nginx\\x00'),
+  const evs = feed(a, line('E', 50, 50, 1, 0, 'nginx', 'runc', 0, 0, 9, 0, 0), line('EC', 50, `cri-containerd-${id}.scope`), line('EF', 50, '/usr/sbin/nginx'), line('EA', 50, 6, 'nginx\\x00'),
     line('O', 50, 50, 1, 'nginx', 0, -100, '/etc/nginx/nginx.conf'));
   assert.equal(evs[0]!.containerId, id);
   assert.equal(evs[0]!.context, 'kubernetes');
   assert.equal(evs[1]!.containerId, id);
   const v1 = new Assembler({ proc: proc() });
-  const [y] = feed(v1, line('E', 70, 70, 1, 0, 'app', 'sh', 0, 0, 1), line('EC', 70, ''), line('EV', 70, id), line('EF', 70, '/app'), line('EA', 70, 4, 'app\\x00'));
+  const [y] = feed(v1, line('E', 70, 70, 1, 0, 'app', 'sh', 0, 0, 1, 0, 0), line('EC', 70, ''), line('EV', 70, id), line('EF', 70, '/app'), line('EA', 70, 4, 'app\\x00'));
   assert.deepEqual([y!.containerId, y!.context], [id, 'standalone'], 'v1 memory cgroup leaf from the kernel');
   const d = new Assembler({ proc: proc({ cgroup: () => `0::/system.slice/docker-${id}.scope\n` }) });
-  const [x] = feed(d, line('E', 60, 60, 1, 0, 'app', 'containerd-shim', 0, 0, 9), line('EC', 60, ''), line('EF', 60, '/app'), line('EA', 60, 4, 'app\\x00'));
+  const [x] = feed(d, line('E', 60, 60, 1, 0, 'app', 'containerd-shim', 0, 0, 9, 0, 0), line('EC', 60, ''), line('EF', 60, '/app'), line('EA', 60, 4, 'app\\x00'));
   assert.deepEqual([x!.containerId, x!.context], [id, 'standalone']);
 });
 

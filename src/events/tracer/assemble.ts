@@ -30,6 +30,8 @@ export interface ProcessInfo {
   hasTty?: boolean;
   ttyMajor?: number;
   ttyMinor?: number;
+  /** the executable lives in an overlayfs upper layer (written after the container started) */
+  upper?: boolean;
 }
 
 export interface AssemblerOptions {
@@ -186,7 +188,7 @@ export class Assembler {
           pid: child, ppid: parent.pid, comm: parent.comm, pcomm: parent.pcomm, cwd: parent.cwd, uid: parent.uid,
           exepath: parent.exepath, args: parent.args, containerId: parent.containerId, runtime: parent.runtime, kubernetes: parent.kubernetes,
           // a fork record can be read after the child was followed (per-CPU buffers): keep its root
-          root: parent.root ?? existing?.root, hasTty: parent.hasTty, ttyMajor: parent.ttyMajor, ttyMinor: parent.ttyMinor,
+          root: parent.root ?? existing?.root, upper: parent.upper, hasTty: parent.hasTty, ttyMajor: parent.ttyMajor, ttyMinor: parent.ttyMinor,
         });
         return [];
       }
@@ -273,7 +275,7 @@ export class Assembler {
         ev.oldPath = resolvePath(p.cwd, pend.oldPath);
         ev.newPath = resolvePath(p.cwd, f[4]!);
         ev.exepath = p.exepath ?? '';
-        ev.upperlayer = false;
+        ev.upperlayer = p.upper === true;
         return [ev];
       }
       case 'C': {
@@ -352,7 +354,7 @@ export class Assembler {
         const ev = this.base(p, 'unshare');
         ev.exepath = p.exepath ?? '';
         ev.unshareFlags = Number(f[4]);
-        ev.upperlayer = false;
+        ev.upperlayer = p.upper === true;
         return [ev];
       }
       case 'B': {
@@ -361,7 +363,7 @@ export class Assembler {
         ev.exepath = p.exepath ?? '';
         ev.cmd = Number(f[4]);
         ev.attrSize = Number(f[5]);
-        ev.upperlayer = false;
+        ev.upperlayer = p.upper === true;
         return [ev];
       }
       case 'MOD': {
@@ -376,7 +378,7 @@ export class Assembler {
           if (path) module = path.replace(/^.*\//, '').replace(/\.ko(\.[a-z]+)?$/, '');
         }
         ev.module = module;
-        ev.upperlayer = false;
+        ev.upperlayer = p.upper === true;
         return [ev];
       }
       case 'IU': {
@@ -460,8 +462,9 @@ export class Assembler {
     ev.hasTty = p.hasTty;
     ev.ttyMajor = ttyMajor;
     ev.ttyMinor = ttyMinor;
-    ev.upperlayer = false;
-    ev.pupperlayer = false;
+    p.upper = f[9] === '1';
+    ev.upperlayer = p.upper;
+    ev.pupperlayer = f[10] === '1';
     return [ev];
   }
 }

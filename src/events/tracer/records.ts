@@ -11,7 +11,8 @@
  *   K pid tid child comm           fork/clone
  *   Q pid                          process exit
  *   A tid idx arg                  one argv element of an execve in progress
- *   E pid oldTid ppid uid comm pcomm ttyMajor ttyMinor cgroupId    successful exec (then EC, EF)
+ *   E pid oldTid ppid uid comm pcomm ttyMajor ttyMinor cgroupId upper pupper   successful exec (then
+ *                                  EC, EV, EF, EA); upper/pupper: exe (parent's exe) in an overlayfs upper layer
  *   EC pid cgroupLeaf              v2 cgroup leaf name of the exec'ed process
  *   EV pid cgroupLeaf              v1 memory-controller cgroup leaf name (hybrid hosts)
  *   EF pid filename                exec'ed file name
@@ -73,7 +74,7 @@ export function parseTracerLine(line: string): TracerLine | undefined {
 
 /** Number of fields (after the tag) each record carries; the last one may contain separators. */
 export const RECORD_ARITY: Readonly<Record<string, number>> = {
-  READY: 1, F: 2, M: 2, K: 4, Q: 1, A: 3, E: 9, EC: 2, EV: 2, EF: 2, EA: 3, D: 2, DF: 1,
+  READY: 1, F: 2, M: 2, K: 4, Q: 1, A: 3, E: 11, EC: 2, EV: 2, EF: 2, EA: 3, D: 2, DF: 1,
   O: 7, LO: 3, LN: 5, C: 8, I: 8, N: 6, NR: 6, P: 7, T: 6, U: 5, B: 6, MOD: 7, IU: 6, S: 4, RX: 5,
 };
 
