@@ -72,6 +72,7 @@ export class KernelTracer implements EventSource {
   private ended?: Promise<void>;
   private tmp?: string;
   private readonly listeners = new Set<(ev: RuntimeEvent) => void>();
+  private readonly ignored = new Set<number>();
 
   constructor(opts: KernelTracerOptions = {}) {
     this.opts = opts;
@@ -192,6 +193,9 @@ export class KernelTracer implements EventSource {
     this.records++;
     const { tag, fields } = parsed;
     if (tag === 'READY') {
+      // the tracer's own processes (bpftrace, this Node process) are not reported
+      this.ignored.add(Number(fields[0]));
+      this.ignored.add(process.pid);
       this.readyResolve?.();
       return;
     }
@@ -206,6 +210,7 @@ export class KernelTracer implements EventSource {
       return;
     }
     for (const ev of this.assembler.handle(tag, fields)) {
+      if (this.ignored.has(ev.pid ?? -1)) continue;
       this.events++;
       for (const l of this.listeners) l(ev);
       void this.emit?.(ev);
