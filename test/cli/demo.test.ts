@@ -1,12 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { REPO_ROOT } from '../support/shared.ts';
 
+const TOKEN = '/run/secrets/kubernetes.io/serviceaccount/token';
+
 test('npm start (sbob demo) runs the agent on examples/demo and prints the scenario alerts readably', () => {
+  const hostTokenBefore = existsSync(TOKEN);
   const r = spawnSync('npm', ['start', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout;
+  if (/^mode: live kernel events/m.test(out)) {
+    // live: greeter's profile is recorded here first; the fake token lives in a private mount namespace only
+    assert.match(out, /^\[0\] greeter's SBoB, recorded on this machine under the kernel tracer/m);
+    assert.match(out, /^ {2}\d+ kernel events \(0 lost\) → ApplicationProfile \+ NetworkNeighborhood demo\/greeter: /m);
+    assert.match(out, /open +node +\/run\/secrets\/kubernetes\.io\/serviceaccount\/token/);
+    assert.match(out, /dns +node +lookup pool\.supportxmr\.com\./);
+    assert.equal(existsSync(TOKEN), hostTokenBefore, 'the host\'s /run is untouched');
+  }
   // the header says which mode ran, and why
   assert.match(out, /^mode: (live kernel events \(.+\)|recorded replay of examples\/demo\/scenario\.ndjson \(reason: .+\))$/m);
   // the signed SBoB and the rules pass the agent's strict verification gate

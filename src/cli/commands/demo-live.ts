@@ -15,8 +15,17 @@ import type { Readable, Writable } from 'node:stream';
 import type { RuntimeEvent } from '../../events/index.ts';
 import { findExecutable, KernelTracer, preflight } from '../../events/tracer/index.ts';
 
-/** Loopback address the demo's DNS listener binds (port 53); any 127/8 address is local. */
-export const DNS_ADDR = '127.83.66.66';
+/**
+ * Loopback address the demo's DNS listener binds (port 53): any 127/8 address is local on Linux; one
+ * per process (from the pid) so that demos running at the same time do not collide.
+ */
+export const DNS_ADDR = `127.83.${(process.pid >> 8) & 255}.${(process.pid & 255) || 1}`;
+
+/**
+ * System calls whose use depends on thread timing (lock contention, sleeps), not on what the
+ * workload does: one recording may miss them, so they are added to the recorded profile.
+ */
+export const TIMING_SYSCALLS = ['sched_yield', 'futex', 'nanosleep', 'clock_nanosleep', 'restart_syscall'];
 export const TOKEN_PATH = '/run/secrets/kubernetes.io/serviceaccount/token';
 export type LivePhase = 'normal' | 'attack' | 'after-update';
 

@@ -28,7 +28,7 @@ import {
 import { CliError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { buildProfiles, type RecordResult } from '../../profile/record/index.ts';
-import { DNS_ADDR, LiveSession, liveUnavailableReason, type LiveRun } from './demo-live.ts';
+import { DNS_ADDR, LiveSession, TIMING_SYSCALLS, liveUnavailableReason, type LiveRun } from './demo-live.ts';
 
 /** The demo key's password (examples/demo/README.md: a demo key, committed on purpose). */
 export const DEMO_KEY_PASSWORD = 'sbob-demo';
@@ -182,6 +182,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
         for (const o of [built.applicationProfile, built.networkNeighborhood]) {
           o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubescape.io/workload-name': 'greeter' };
         }
+        for (const c of built.applicationProfile.spec.containers ?? []) c.syscalls = [...new Set([...(c.syscalls ?? []), ...TIMING_SYSCALLS])].sort();
         recorded = { run, built };
       } catch (err) {
         await live?.close().catch(() => undefined);
@@ -220,7 +221,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
       const { run: rec, built } = recorded;
       say('[0] greeter\'s SBoB, recorded on this machine under the kernel tracer (a shipped profile cannot know this host\'s binaries and libraries)');
       const sm = built.summary;
-      say(`  ${rec.events.length} kernel events (${rec.lost} lost) → ApplicationProfile + NetworkNeighborhood demo/greeter: ${sm.execs} execs, ${sm.opens} opens, ${sm.syscalls} syscalls, ${sm.capabilities} capabilities, ${sm.egress} egress; signed with the demo key`);
+      say(`  ${rec.events.length} kernel events (${rec.lost} lost) → ApplicationProfile + NetworkNeighborhood demo/greeter: ${sm.execs} execs, ${sm.opens} opens, ${sm.syscalls} syscalls, ${sm.capabilities} capabilities, ${sm.egress} egress`);
+      say(`  plus the system calls that depend on thread timing (${TIMING_SYSCALLS.join(', ')}); signed with the demo key`);
       writeFileSync(join(objDir, PROFILE_FILE), await signText(YAML.stringify(built.applicationProfile, { lineWidth: 0 }), PROFILE_FILE));
       writeFileSync(join(objDir, 'network-neighborhood.yaml'), await signText(YAML.stringify(built.networkNeighborhood, { lineWidth: 0 }), 'network-neighborhood.yaml'));
       // the tampered update: the signed profile with one more exec, not re-signed
