@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,33 @@ test('record with the kernel tracer: the profile holds the execs and opens, noth
     assert.equal(docs[0].metadata.name, 'sh');
     assert.equal(docs[0].metadata.annotations['kubescape.io/completion'], 'complete');
     checkShProfile(ap);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C at the terminal stops the command, not the recording: the profile is still written', { skip: skipKernel }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-rec-'));
+  try {
+    const out = join(dir, 'p.yaml');
+    // its own process group stands for the terminal's foreground group
+    const rec = spawn(SBOB, ['record', '-o', out, '--', 'sh', '-c', 'cat /etc/hostname; exec sleep 60'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    rec.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      rec.stdout.once('data', () => resolve());
+      rec.once('exit', () => reject(new Error(`record ended early: ${stderr}`)));
+    });
+    // the command printed; wait until sleep runs, then interrupt the whole group
+    for (let i = 0; i < 100 && !spawnSync('pgrep', ['-g', String(rec.pid), '-x', 'sleep']).stdout.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(-rec.pid!, 'SIGINT');
+    const code = await new Promise<number | null>((resolve) => rec.on('exit', resolve));
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /the command exited with SIGINT/);
+    const { ap } = container(readFileSync(out, 'utf8'));
+    assert.ok(ap.execs.some((e: { path: string }) => e.path === '/usr/bin/sleep'), JSON.stringify(ap.execs));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -120,6 +120,9 @@ export class KernelTracer implements EventSource {
     const strlen = Math.min(200, Math.max(32, this.opts.strlen ?? 200));
     const child = spawn(pf.bpftrace!, ['-f', 'json', file, this.mode === 'tree' ? '1' : '0', String(MAGIC_BASE)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // its own process group: Ctrl-C at the terminal stops the traced command, not the tracer
+      // (record/watch still need it to collect the last events); stop() and process exit end it
+      detached: true,
       env: {
         ...process.env,
         BPFTRACE_STRLEN: String(strlen),
@@ -128,6 +131,11 @@ export class KernelTracer implements EventSource {
       },
     });
     this.child = child;
+    const killOnExit = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     const timeout = setTimeout(() => {
       this.readyReject?.(new TracerError(`bpftrace did not attach within ${(this.opts.startTimeoutMs ?? 60000) / 1000}s${this.stderrSummary()}`));
       child.kill('SIGKILL');

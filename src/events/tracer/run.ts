@@ -78,6 +78,9 @@ export async function runTraced(opts: RunTracedOptions): Promise<TracedRun> {
     events.push(ev);
     opts.onEvent?.(ev);
   });
+  // Ctrl-C at the terminal reaches the command (same process group); keep running to collect its events
+  const onSigint = () => undefined;
+  if (stdio !== 'pipe' && stdio !== 'ignore') process.on('SIGINT', onSigint);
   try {
     await tracer.follow(rootPid);
     (child.stdio[3] as Writable).end('go\n');
@@ -91,6 +94,7 @@ export async function runTraced(opts: RunTracedOptions): Promise<TracedRun> {
     child.kill('SIGKILL');
     throw e;
   } finally {
+    process.removeListener('SIGINT', onSigint);
     unsubscribe();
     tracer.release(rootPid);
     if (own) await tracer.stop();
@@ -100,10 +104,16 @@ export async function runTraced(opts: RunTracedOptions): Promise<TracedRun> {
 async function runStrace(opts: RunTracedOptions): Promise<TracedRun> {
   const src = new StraceSource({ command: opts.command, stdio: opts.stdio ?? 'inherit', cwd: opts.cwd, env: opts.env });
   const events: RuntimeEvent[] = [];
-  await src.start((ev) => {
-    events.push(ev);
-    opts.onEvent?.(ev);
-  });
+  const onSigint = () => undefined;
+  if (opts.stdio !== 'pipe' && opts.stdio !== 'ignore') process.on('SIGINT', onSigint);
+  try {
+    await src.start((ev) => {
+      events.push(ev);
+      opts.onEvent?.(ev);
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
   const r = src.result();
   return {
     backend: 'strace', rootPid: r.rootPid, exitCode: r.exitCode, signal: r.signal, events, lost: src.stats().lost,
