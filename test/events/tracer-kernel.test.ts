@@ -145,6 +145,33 @@ test('all mode sees processes nobody followed, as host processes without a root'
   }
 });
 
+test('capabilities, bpf and io_uring from raw syscalls', { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sbob-cap-'));
+  try {
+    const code = [
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'open("f", "w").close(); os.chown("f", 1, 1)', // CAP_CHOWN
+      'libc.syscall(321, 0, None, 0)', // bpf(BPF_MAP_CREATE, NULL, 0): fails, but was attempted
+      'params = ctypes.create_string_buffer(120)',
+      'fd = libc.syscall(425, 4, params)', // io_uring_setup(4, &params)
+      'print(fd)',
+    ].join('\n');
+    const r = await runTraced({ tracer, stdio: 'pipe', cwd: dir, command: ['python3', '-c', code] });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const caps = r.events.filter((e) => e.eventType === 'capabilities' && e.capName === 'CAP_CHOWN');
+    assert.ok(caps.length >= 1, JSON.stringify(r.events.filter((e) => e.eventType === 'capabilities')));
+    assert.match(String(caps[0]!.syscallName), /chown/);
+    const bpf = r.events.find((e) => e.eventType === 'bpf');
+    assert.deepEqual([bpf?.cmd, bpf?.comm], [0, 'python3']);
+    if (Number(r.stdout) >= 0 && !tracer.stats().missingProbes.includes('syscalls:sys_enter_io_uring_setup')) {
+      assert.ok(r.events.some((e) => e.eventType === 'iouring' && e.opcode === -1), 'io_uring_setup reported');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('exec from an overlayfs upper layer is drift (upperlayer), also for the parent (pupperlayer)', { skip }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sbob-ovl-'));
   const merged = join(dir, 'merged');
