@@ -9,12 +9,15 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { straceWorks } from '../../src/events/tracer/index.ts';
+import { findExecutable, straceWorks } from '../../src/events/tracer/index.ts';
 
 const SBOB = fileURLToPath(new URL('../../bin/sbob', import.meta.url));
 const skip = straceWorks() ? false : 'strace is not installed or ptrace is not permitted here (apt-get install -y strace)';
 const CMD = ['sh', '-c', 'ls /etc >/dev/null; cat /etc/hostname'];
-const BAD = ['sh', '-c', 'cat /etc/shadow; wget -q -O- http://127.0.0.1:9/ || true'];
+// the issue's command uses wget; where wget is missing, curl (or python) makes the same connection
+const CLIENT = findExecutable('wget') ? 'wget -q -O- http://127.0.0.1:9/' : findExecutable('curl') ? 'curl -s http://127.0.0.1:9/' : 'python3 -c "import socket; socket.create_connection((\'127.0.0.1\', 9))"';
+const CLIENT_NAME = CLIENT.split(' ')[0]!;
+const BAD = ['sh', '-c', `cat /etc/shadow; ${CLIENT} || true`];
 
 const sbob = (args: string[]) => spawnSync(SBOB, args, { encoding: 'utf8', timeout: 120000 });
 
@@ -40,6 +43,7 @@ test('strace backend: recorded command watches clean, the bad one alerts with ex
     }
     for (const id of ['R0001', 'R0003', ...(shadowReadable ? ['R0010'] : [])]) assert.ok(ids.has(id), `${id} in ${[...ids].join(',')}`);
     assert.ok(alerts.some((a) => a.ruleID === 'R0003' && /connect/.test(a.message)));
+    assert.ok(alerts.some((a) => a.ruleID === 'R0001' && a.message.includes(CLIENT_NAME)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

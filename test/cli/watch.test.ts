@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KernelTracer, preflight, runTraced } from '../../src/events/tracer/index.ts';
+import { findExecutable, KernelTracer, preflight, runTraced } from '../../src/events/tracer/index.ts';
 import { buildProfiles, profilesToYaml } from '../../src/profile/record/index.ts';
 import { engineFromFiles, loadKinds } from '../../src/cli/load.ts';
 import { identityFromProfiles, watchCommand, formatAlert } from '../../src/cli/commands/watch.ts';
@@ -20,7 +20,10 @@ import type { ProfileObject } from '../../src/model/index.ts';
 const SBOB = fileURLToPath(new URL('../../bin/sbob', import.meta.url));
 const RULES = fileURLToPath(new URL('../../rules/', import.meta.url));
 const CMD = ['sh', '-c', 'ls /etc >/dev/null; cat /etc/hostname'];
-const BAD = ['sh', '-c', 'cat /etc/shadow; wget -q -O- http://127.0.0.1:9/ || true'];
+// the issue's command uses wget; where wget is missing, curl (or python) makes the same connection
+const CLIENT = findExecutable('wget') ? 'wget -q -O- http://127.0.0.1:9/' : findExecutable('curl') ? 'curl -s http://127.0.0.1:9/' : 'python3 -c "import socket; socket.create_connection((\'127.0.0.1\', 9))"';
+const CLIENT_NAME = CLIENT.split(' ')[0]!;
+const BAD = ['sh', '-c', `cat /etc/shadow; ${CLIENT} || true`];
 const pf = preflight();
 const skip = pf.ok ? false : `kernel tracer unavailable: ${pf.reasons.join('; ')}`;
 
@@ -88,7 +91,7 @@ test('sbob watch: /etc/shadow, wget and the connection to 127.0.0.1:9 raise aler
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('ALERT '));
   const has = (re: RegExp) => assert.ok(lines.some((l) => re.test(l)), `${re} in:\n${r.stderr}`);
   has(/^ALERT R0010 .*\/etc\/shadow/); // the unexpected open
-  has(/^ALERT R0001 .*wget/); // the unexpected exec
+  has(new RegExp(`^ALERT R0001 .*${CLIENT_NAME}`)); // the unexpected exec
   has(/^ALERT R0040 .*cat \/etc\/shadow/); // known binary, new arguments
   has(/^ALERT T0001 .*127\.0\.0\.1:9 is not in the profile/); // the unexpected connection
   has(/^ALERT R0003 .*System call connect/);
