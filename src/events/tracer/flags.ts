@@ -1,22 +1,8 @@
 /** Decoders for raw kernel values (rule-engine.md §1.5). */
+import { decodeOpenFlags, normalizeEventPath as normalizePath } from '../normalize.ts';
 
-const OPEN_FLAG_BITS: Array<[string, number]> = [
-  ['O_CREAT', 0o100], ['O_EXCL', 0o200], ['O_NOCTTY', 0o400], ['O_TRUNC', 0o1000], ['O_APPEND', 0o2000],
-  ['O_NONBLOCK', 0o4000], ['O_DSYNC', 0o10000], ['O_FASYNC', 0o20000], ['O_DIRECT', 0o40000],
-  ['O_LARGEFILE', 0o100000], ['O_DIRECTORY', 0o200000], ['O_NOFOLLOW', 0o400000], ['O_NOATIME', 0o1000000],
-  ['O_CLOEXEC', 0o2000000],
-];
-
-/** Open flags as node-agent names them: access mode first (none for 3), then set flags in fixed order. */
-export function decodeOpenFlags(raw: number): string[] {
-  const out: string[] = [];
-  const mode = raw & 3;
-  if (mode === 0) out.push('O_RDONLY');
-  else if (mode === 1) out.push('O_WRONLY');
-  else if (mode === 2) out.push('O_RDWR');
-  for (const [name, bit] of OPEN_FLAG_BITS) if ((raw & bit) === bit) out.push(name);
-  return out;
-}
+/** Open flags and path normalisation are shared with every event source (src/events/normalize.ts). */
+export { decodeOpenFlags, normalizePath };
 
 export const CAPABILITY_NAMES = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
@@ -34,20 +20,6 @@ export function capabilityName(cap: number): string {
 
 /** Syscalls whose CAP_SYS_ADMIN check is the kernel's memory-accounting probe, not a privileged act. */
 export const VM_ACCOUNTING_SYSCALLS = new Set(['mmap', 'brk', 'mprotect', 'mremap', 'execve', 'execveat', 'shmat', 'shmget']);
-
-/** Rule-engine path normalisation (§1.5): '' stays, '.' → '/', leading '/' added, then path.Clean. */
-export function normalizePath(p: string): string {
-  if (p === '') return '';
-  if (p === '.') return '/';
-  const abs = p.startsWith('/') ? p : `/${p}`;
-  const parts: string[] = [];
-  for (const seg of abs.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return `/${parts.join('/')}`;
-}
 
 /** Joins a possibly relative path onto a directory, then normalises. */
 export function resolvePath(dir: string | undefined, p: string): string {
