@@ -109,3 +109,24 @@ test('YAML output is two documents: ApplicationProfile then NetworkNeighborhood'
   const docs = parseAllDocuments(profilesToYaml(r.applicationProfile, r.networkNeighborhood, ['hello'])).map((d) => d.toJS());
   assert.deepEqual(docs.map((d) => [d.kind, d.metadata.name, d.metadata.namespace]), [['ApplicationProfile', 'y', 'ns1'], ['NetworkNeighborhood', 'y', 'ns1']]);
 });
+
+test('rule policies are learned: each supportPolicy rule an event satisfies allows the event comm', async () => {
+  const { RuleEngine } = await import('../../src/rules/index.ts');
+  const engine = new RuleEngine({
+    rules: [{
+      apiVersion: 'kubescape.io/v1', kind: 'Rules', metadata: { name: 'r' },
+      spec: {
+        rules: [
+          { id: 'R1030', name: 'io_uring', enabled: true, supportPolicy: true, expressions: { message: "'m'", uniqueId: "'u'", ruleExpression: [{ eventType: 'iouring', expression: 'true' }] } },
+          { id: 'R1010', name: 'symlink', enabled: true, supportPolicy: true, expressions: { message: "'m'", uniqueId: "'u'", ruleExpression: [{ eventType: 'symlink', expression: "event.oldPath.startsWith('/etc/shadow')" }] } },
+        ],
+      },
+    }],
+  });
+  const res = buildProfiles([
+    ev({ eventType: 'iouring', comm: 'postgres', opcode: 22 }),
+    ev({ eventType: 'iouring', comm: 'pg_worker', opcode: 22 }),
+    ev({ eventType: 'symlink', comm: 'ln', oldPath: '/etc/hosts', newPath: '/tmp/h' }),
+  ], { name: 'db', learnPolicies: (e) => engine.learnPolicies(e) });
+  assert.deepEqual(res.applicationProfile.spec.containers?.[0]?.rulePolicies, { R1030: { processAllowed: ['pg_worker', 'postgres'] } });
+});

@@ -11,6 +11,7 @@ import {
 } from '../../events/tracer/index.ts';
 import { buildProfiles, formatSummary, profilesToYaml } from '../../profile/record/index.ts';
 import { CliError } from '../errors.ts';
+import { engineFromFiles } from '../load.ts';
 
 /** `5m`, `30s`, `1h`, `1500ms`, or plain seconds. */
 export function parseDuration(text: string): number {
@@ -99,8 +100,11 @@ export function register(program: Command): void {
         if (run.exitCode !== 0) log(`sbob: note: the command exited with ${run.signal ?? `status ${run.exitCode}`}`);
         if (backend === 'strace') log('sbob: recorded with strace: capabilities are not visible to strace and are missing from the profile');
       }
+      // rule policies are learned with the default rule library's supportPolicy rules (R1010, R1012, R1030, ...)
+      const learner = engineFromFiles({});
       const res = buildProfiles(events, {
         name: name!, namespace: o.namespace, containerName: o.containerName, lost, command, literal: o.literal === true,
+        learnPolicies: (ev) => learner.learnPolicies(ev),
       });
       const yaml = profilesToYaml(res.applicationProfile, res.networkNeighborhood, [`recorded by sbob record${command ? `: ${JSON.stringify(command)}` : ` from container ${o.container}`}`]);
       if (o.output) writeFileSync(o.output, yaml);

@@ -27,6 +27,12 @@ export interface RecordOptions {
   collapse?: Partial<CollapseSettings> | null;
   /** skip generalisation (keep literal values) */
   literal?: boolean;
+  /**
+   * rule-policy learning (rule-engine.md §3.8): the ids of the supportPolicy rules an event satisfies
+   * (the CLI passes the rule engine's `learnPolicies`); the event's comm becomes an allowed process
+   * of each in `rulePolicies`
+   */
+  learnPolicies?: (ev: RuntimeEvent) => readonly string[];
 }
 
 export interface Generalisation {
@@ -110,7 +116,15 @@ export function buildProfiles(events: readonly RuntimeEvent[], opts: RecordOptio
     p.ports.set(name, { name, protocol: proto, port: use });
   };
   const dnsOnly = new Set<string>();
+  const policies = new Map<string, Set<string>>();
   for (const ev of events) {
+    if (opts.learnPolicies && ev.comm) {
+      for (const id of opts.learnPolicies(ev)) {
+        let set = policies.get(id);
+        if (!set) policies.set(id, (set = new Set()));
+        set.add(ev.comm);
+      }
+    }
     switch (ev.eventType) {
       case 'exec': {
         const path0 = execPathOf(ev);
@@ -168,7 +182,9 @@ export function buildProfiles(events: readonly RuntimeEvent[], opts: RecordOptio
     opens: [...opens.entries()].map(([path, f]): OpenCall => ({ path, flags: sortFlags(f) })).sort((a, b) => a.path.localeCompare(b.path)),
     syscalls: [...syscalls].sort(),
     endpoints: [],
-    rulePolicies: {},
+    rulePolicies: Object.fromEntries(
+      [...policies.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, comms]) => [id, { processAllowed: [...comms].sort() }]),
+    ),
   };
   const lost = opts.lost ?? 0;
   const annotations: Record<string, string> = {
