@@ -13,6 +13,7 @@ export const commandModules: Array<[name: string, load: () => Promise<CommandMod
   ['test', () => import('./test.ts')], // rule engine
   ['rules', () => import('./rules.ts')], // rule library
   ['profile', () => import('./profile.ts')], // profile compaction
+  ['crds', () => import('./crds.ts')], // model: CRD manifests
   ['keygen', () => import('./keygen.ts')], // signing
   ['sign', () => import('./sign.ts')], // signing
   ['verify', () => import('./verify.ts')], // signing
