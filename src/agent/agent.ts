@@ -68,6 +68,8 @@ export class Agent {
     let evalErrorLogs = 0;
     this.engine = new RuleEngine({
       cooldown: cfg.engine.cooldown,
+      semantics: cfg.engine.semantics,
+      hostMonitoring: cfg.engine.hostMonitoring,
       nodeName: cfg.nodeName || undefined,
       clusterName: cfg.clusterName || undefined,
       onError: (err, rule) => {
@@ -75,6 +77,7 @@ export class Agent {
         if (evalErrorLogs++ < 100) this.log.warn({ rule: rule.id, err: err.message }, 'rule evaluation error');
       },
     });
+    if (cfg.engine.apiServerAddress) this.engine.world.apiServerAddress = cfg.engine.apiServerAddress;
   }
 
   /** Loads objects, opens sinks, starts the ops server and the sources. */

@@ -34,6 +34,12 @@ export interface AgentConfig {
     cooldown: { disabled: boolean; durationMs: number; afterCount: number; maxSize: number };
     /** Bound of the container/pod registry built from events (oldest forgotten first). */
     maxContainers: number;
+    /** matching semantics: sbob (ports, `:0` honoured) or upstream (node-agent's answers) */
+    semantics: 'sbob' | 'upstream';
+    /** evaluate events of host processes (context `host`), as node-agent's hostMonitoringEnabled */
+    hostMonitoring: boolean;
+    /** the Kubernetes API server address for k8s.is_api_server_address ('' = $KUBERNETES_SERVICE_HOST) */
+    apiServerAddress: string;
   };
   sinks: SinkConfig[];
   server: { listen: string };
@@ -52,7 +58,10 @@ export function defaultConfig(): AgentConfig {
     verification: { mode: 'strict' },
     sources: [],
     queue: { capacity: 10_000, overflow: 'auto' },
-    engine: { cooldown: { disabled: false, durationMs: 3_600_000, afterCount: 1, maxSize: 10_000 }, maxContainers: 50_000 },
+    engine: {
+      cooldown: { disabled: false, durationMs: 3_600_000, afterCount: 1, maxSize: 10_000 }, maxContainers: 50_000,
+      semantics: 'sbob', hostMonitoring: false, apiServerAddress: '',
+    },
     sinks: [],
     server: { listen: '127.0.0.1:9090' },
     log: { level: 'info' },
@@ -208,7 +217,7 @@ export function parseConfig(doc: unknown, where: string, baseDir: string, base: 
     overflow: r.oneOf(q.overflow, 'queue.overflow', ['auto', 'drop', 'block'] as const, c.queue.overflow),
   };
   const e = r.obj(d.engine, 'engine');
-  r.known(e, 'engine', ['cooldown', 'maxContainers']);
+  r.known(e, 'engine', ['cooldown', 'maxContainers', 'semantics', 'hostMonitoring', 'apiServerAddress']);
   const cd = r.obj(e.cooldown, 'engine.cooldown');
   r.known(cd, 'engine.cooldown', ['disabled', 'durationMs', 'afterCount', 'maxSize']);
   c.engine = {
@@ -219,6 +228,9 @@ export function parseConfig(doc: unknown, where: string, baseDir: string, base: 
       maxSize: r.int(cd.maxSize, 'engine.cooldown.maxSize', c.engine.cooldown.maxSize, 1),
     },
     maxContainers: r.int(e.maxContainers, 'engine.maxContainers', c.engine.maxContainers, 1),
+    semantics: r.oneOf(e.semantics, 'engine.semantics', ['sbob', 'upstream'] as const, c.engine.semantics),
+    hostMonitoring: r.bool(e.hostMonitoring, 'engine.hostMonitoring', c.engine.hostMonitoring),
+    apiServerAddress: r.str(e.apiServerAddress, 'engine.apiServerAddress', c.engine.apiServerAddress) ?? '',
   };
   if (d.sinks !== undefined) {
     if (!Array.isArray(d.sinks)) r.fail('sinks', 'must be a list of {type, ...}');
@@ -282,6 +294,9 @@ export interface AgentFlags {
   cooldownAfterCount?: string;
   cooldownMaxSize?: string;
   maxContainers?: string;
+  semantics?: string;
+  hostMonitoring?: boolean;
+  apiServer?: string;
   stdout?: boolean;
   alertsFile?: string;
   alertsFileMaxBytes?: string;
@@ -335,6 +350,9 @@ export function resolveConfig(flags: AgentFlags, cwd = process.cwd()): AgentConf
   set(['engine', 'cooldown', 'afterCount'], flags.cooldownAfterCount);
   set(['engine', 'cooldown', 'maxSize'], flags.cooldownMaxSize);
   set(['engine', 'maxContainers'], flags.maxContainers);
+  set(['engine', 'semantics'], flags.semantics);
+  set(['engine', 'hostMonitoring'], flags.hostMonitoring);
+  set(['engine', 'apiServerAddress'], flags.apiServer);
   const sinks: unknown[] = [];
   if (flags.stdout) sinks.push({ type: 'stdout' });
   if (flags.alertsFile) sinks.push({ type: 'file', path: flags.alertsFile, maxBytes: flags.alertsFileMaxBytes, maxFiles: flags.alertsFileMaxFiles });

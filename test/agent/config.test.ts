@@ -95,3 +95,19 @@ test('sink flags carry their delivery options', () => {
   assert.equal(sl.facility, 16);
   assert.equal(sl.maxPending, 5);
 });
+
+test('engine semantics, host monitoring and the API server address come from the file or flags; bad values are named', () => {
+  const dir = tmp('cfg-engine');
+  const file = join(dir, 'agent.yaml');
+  writeFileSync(file, 'sources: [{type: ndjson, path: "-"}]\nengine: {semantics: upstream, hostMonitoring: true, apiServerAddress: 10.96.0.1}\n');
+  const c = resolveConfig({ config: file }, dir);
+  assert.equal(c.engine.semantics, 'upstream');
+  assert.equal(c.engine.hostMonitoring, true);
+  assert.equal(c.engine.apiServerAddress, '10.96.0.1');
+  const d = resolveConfig({ events: ['-'] }, '/work');
+  assert.deepEqual([d.engine.semantics, d.engine.hostMonitoring, d.engine.apiServerAddress], ['sbob', false, '']);
+  const f = resolveConfig({ config: file, semantics: 'sbob', apiServer: '10.0.0.1' }, dir);
+  assert.deepEqual([f.engine.semantics, f.engine.apiServerAddress], ['sbob', '10.0.0.1']);
+  writeFileSync(file, 'sources: [{type: ndjson, path: "-"}]\nengine: {semantics: strict}\n');
+  assert.throws(() => resolveConfig({ config: file }, dir), (e: unknown) => e instanceof AgentConfigError && /engine\.semantics/.test((e as Error).message));
+});
