@@ -307,10 +307,10 @@ export class Agent {
       namespace: r.namespace, podName: '', containerId: '', containerName: '', context: 'kubernetes',
       timestamp: Date.now(), reason: r.reason, status: r.status,
     };
-    const suppressedBefore = this.engine.stats.suppressed;
     let alerts: RuntimeAlert[] = [];
     try {
-      alerts = this.engine.evaluate(ev).filter((a) => a.ruleID === TAMPER_RULE);
+      // the object store reports each distinct rejected content once: no cooldown on top of that
+      alerts = this.engine.evaluate(ev, { skipCooldown: true }).filter((a) => a.ruleID === TAMPER_RULE);
     } catch { /* fall through to the direct alert */ }
     const origin = `tamper:${r.key}@${r.file}#${Date.now()}`;
     if (alerts.length) {
@@ -320,7 +320,6 @@ export class Agent {
       });
       return;
     }
-    if (this.engine.stats.suppressed > suppressedBefore) return; // cooldown
     this.emitAlert(directTamperAlert(r, this.cfg), origin);
   }
 

@@ -247,8 +247,12 @@ export class RuleEngine {
     return out;
   }
 
-  /** Runs the full pipeline for one event and returns the alerts it produced. */
-  evaluate(ev: RuntimeEvent): RuntimeAlert[] {
+  /**
+   * Runs the full pipeline for one event and returns the alerts it produced. `skipCooldown` is for
+   * callers that de-duplicate themselves (the agent reports each distinct rejected object content
+   * once, so two different tamperings of one object must both alert).
+   */
+  evaluate(ev: RuntimeEvent, opts: { skipCooldown?: boolean } = {}): RuntimeAlert[] {
     this.stats.events++;
     const type = ev.eventType;
     if (!this.eventTypes.has(type)) return [];
@@ -306,7 +310,7 @@ export class RuleEngine {
         continue;
       }
       const hash = md5Hex(uniqueId);
-      if (this.cooldown.suppress(hash, cid, rule.id)) {
+      if (!opts.skipCooldown && this.cooldown.suppress(hash, cid, rule.id)) {
         this.stats.suppressed++;
         continue;
       }

@@ -69,6 +69,35 @@ test('R1016 is built directly when the loaded rules have no R1016; stop() flushe
   }
 });
 
+test('each distinct tampering of a loaded object fires R1016 (no cooldown across different contents)', async () => {
+  const dir = tmp('agent-tamper-twice');
+  const key = makeKey();
+  writeFileSync(join(dir, 'policy.yaml'), trustPolicyYaml(key.fingerprint));
+  writeFileSync(join(dir, 'rules.yaml'), YAML.stringify(await sign(defaultRules(), key)));
+  const v1 = await sign(webProfile(['/a']), key);
+  writeFileSync(join(dir, 'p.yaml'), YAML.stringify(v1));
+  const cfg = defaultConfig();
+  cfg.objects = { dir, watch: true, debounceMs: 20, rescanIntervalMs: 60_000 };
+  cfg.sinks = [{ type: 'stdout' }];
+  cfg.server.listen = '';
+  cfg.stateDir = join(dir, 'state');
+  const cap = capture();
+  const agent = new Agent(cfg, { logger: pino({ level: 'silent' }), stdout: cap.out });
+  await agent.start();
+  try {
+    for (const evil of ['/evil-1', '/evil-2']) {
+      const bad = structuredClone(v1) as { spec: { containers: Array<{ execs: unknown[] }> } };
+      bad.spec.containers[0].execs.push({ path: evil });
+      writeFileSync(join(dir, 'p.yaml'), YAML.stringify(bad));
+      const n = cap.alerts.filter((x) => x.ruleID === 'R1016').length;
+      await cap.next((x) => x.ruleID === 'R1016' && cap.alerts.filter((y) => y.ruleID === 'R1016').length > n);
+    }
+    assert.equal(cap.alerts.filter((x) => x.ruleID === 'R1016').length, 2);
+  } finally {
+    await agent.stop('test done');
+  }
+});
+
 test('events pushed through a source are evaluated, and each alert gets a stable id', async () => {
   const dir = tmp('agent-inproc2');
   writeFileSync(join(dir, 'rules.yaml'), YAML.stringify(defaultRules()));
