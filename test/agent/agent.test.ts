@@ -33,12 +33,11 @@ function capture(): { out: PassThrough; alerts: Array<Record<string, unknown>>; 
   };
 }
 
-test('R1016 is built directly when the loaded rules have no R1016; stop() flushes and closes', async () => {
-  const dir = tmp('agent-inproc');
+/** A watched object directory with a trust policy, the given signed rules and a signed web profile; the agent started in-process. */
+async function startSignedAgent(name: string, rules: object, nodeName?: string) {
+  const dir = tmp(name);
   const key = makeKey();
   writeFileSync(join(dir, 'policy.yaml'), trustPolicyYaml(key.fingerprint));
-  const rules = defaultRules() as { spec: { rules: Array<{ id: string }> } };
-  rules.spec.rules = rules.spec.rules.filter((r) => r.id !== 'R1016');
   writeFileSync(join(dir, 'rules.yaml'), YAML.stringify(await sign(rules, key)));
   const v1 = await sign(webProfile(['/a']), key);
   writeFileSync(join(dir, 'p.yaml'), YAML.stringify(v1));
@@ -47,15 +46,26 @@ test('R1016 is built directly when the loaded rules have no R1016; stop() flushe
   cfg.sinks = [{ type: 'stdout' }];
   cfg.server.listen = '';
   cfg.stateDir = join(dir, 'state');
-  cfg.nodeName = 'n1';
+  if (nodeName !== undefined) cfg.nodeName = nodeName;
   const cap = capture();
   const agent = new Agent(cfg, { logger: pino({ level: 'silent' }), stdout: cap.out });
   await agent.start();
+  /** writes the profile with one exec added after signing (not re-signed) */
+  const tamper = (path: string): void => {
+    const bad = structuredClone(v1) as { spec: { containers: Array<{ execs: unknown[] }> } };
+    bad.spec.containers[0].execs.push({ path });
+    writeFileSync(join(dir, 'p.yaml'), YAML.stringify(bad));
+  };
+  return { dir, agent, cap, tamper };
+}
+
+test('R1016 is built directly when the loaded rules have no R1016; stop() flushes and closes', async () => {
+  const rules = defaultRules() as { spec: { rules: Array<{ id: string }> } };
+  rules.spec.rules = rules.spec.rules.filter((r) => r.id !== 'R1016');
+  const { dir, agent, cap, tamper } = await startSignedAgent('agent-inproc', rules, 'n1');
   try {
     assert.ok(!agent.engine.getRules().some((r) => r.id === 'R1016'));
-    const bad = structuredClone(v1) as { spec: { containers: Array<{ execs: unknown[] }> } };
-    bad.spec.containers[0].execs.push({ path: '/evil' });
-    writeFileSync(join(dir, 'p.yaml'), YAML.stringify(bad));
+    tamper('/evil');
     const a = await cap.next((x) => x.ruleID === 'R1016');
     assert.equal(a.alertName, 'Signed object tampered');
     assert.equal(a.severity, 10);
@@ -70,25 +80,10 @@ test('R1016 is built directly when the loaded rules have no R1016; stop() flushe
 });
 
 test('each distinct tampering of a loaded object fires R1016 (no cooldown across different contents)', async () => {
-  const dir = tmp('agent-tamper-twice');
-  const key = makeKey();
-  writeFileSync(join(dir, 'policy.yaml'), trustPolicyYaml(key.fingerprint));
-  writeFileSync(join(dir, 'rules.yaml'), YAML.stringify(await sign(defaultRules(), key)));
-  const v1 = await sign(webProfile(['/a']), key);
-  writeFileSync(join(dir, 'p.yaml'), YAML.stringify(v1));
-  const cfg = defaultConfig();
-  cfg.objects = { dir, watch: true, debounceMs: 20, rescanIntervalMs: 60_000 };
-  cfg.sinks = [{ type: 'stdout' }];
-  cfg.server.listen = '';
-  cfg.stateDir = join(dir, 'state');
-  const cap = capture();
-  const agent = new Agent(cfg, { logger: pino({ level: 'silent' }), stdout: cap.out });
-  await agent.start();
+  const { agent, cap, tamper } = await startSignedAgent('agent-tamper-twice', defaultRules());
   try {
     for (const evil of ['/evil-1', '/evil-2']) {
-      const bad = structuredClone(v1) as { spec: { containers: Array<{ execs: unknown[] }> } };
-      bad.spec.containers[0].execs.push({ path: evil });
-      writeFileSync(join(dir, 'p.yaml'), YAML.stringify(bad));
+      tamper(evil);
       const n = cap.alerts.filter((x) => x.ruleID === 'R1016').length;
       await cap.next((x) => x.ruleID === 'R1016' && cap.alerts.filter((y) => y.ruleID === 'R1016').length > n);
     }
