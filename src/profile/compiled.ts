@@ -7,8 +7,8 @@
  * concrete `values`, wildcard `patterns`, and `prefixHits`/`suffixHits` for declared affixes.
  */
 import {
-  compileDynamic, compileIPSet, compileDNSSet, isDynamicEntry, matchPortProtocol,
-  type CompiledPathPattern, type IPSet, type DNSSet, type NeighborPort,
+  compileDynamic, compileEndpoint, compileIPSet, compileDNSSet, isDynamicEntry, matchPortProtocol,
+  type CompiledPathPattern, type CompiledEndpointPattern, type IPSet, type DNSSet, type NeighborPort,
 } from '../match/index.ts';
 import type {
   ContainerProfileContainer, NetworkNeighbor, ProfileDataSurface, ProfileDataSelector, RulePolicy,
@@ -64,7 +64,10 @@ export interface CompiledProfile {
   // compiled matchers
   openPatterns: CompiledPathPattern[];
   execPatterns: CompiledPathPattern[];
-  endpointPatterns: CompiledPathPattern[];
+  /** every endpoint entry (values and patterns), compared as upstream does (`:0` literal) */
+  endpointMatchers: CompiledPathPattern[];
+  /** every endpoint entry with `:0` as a wildcard port (sbob semantics) */
+  endpointMatchersAnyPort: CompiledEndpointPattern[];
   /** opens values with a trailing `/` removed, for O(1) literal CompareDynamic */
   openValuesNorm: Set<string>;
   egressIPs: IPSet;
@@ -196,7 +199,8 @@ export function compileProfile(input: CompileInput): CompiledProfile {
     policies,
     openPatterns: [],
     execPatterns: [],
-    endpointPatterns: [],
+    endpointMatchers: [],
+    endpointMatchersAnyPort: [],
     openValuesNorm: new Set(),
     egressIPs: compileIPSet([]),
     ingressIPs: compileIPSet([]),
@@ -216,7 +220,9 @@ export function finishCompiled(
 ): CompiledProfile {
   prof.openPatterns = prof.opens.patterns.map(compileDynamic);
   prof.execPatterns = prof.execs.patterns.map(compileDynamic);
-  prof.endpointPatterns = prof.endpoints.patterns.map(compileDynamic);
+  const endpoints = [...prof.endpoints.values, ...prof.endpoints.patterns];
+  prof.endpointMatchers = endpoints.map(compileDynamic);
+  prof.endpointMatchersAnyPort = endpoints.map((e) => compileEndpoint(e, { wildcardPort: true }));
   prof.openValuesNorm = new Set([...prof.opens.values].map(stripTrailingSlash));
   prof.egressIPs = compileIPSet([...prof.egressAddresses.values]);
   prof.ingressIPs = compileIPSet([...prof.ingressAddresses.values]);

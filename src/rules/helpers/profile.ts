@@ -2,7 +2,7 @@
  * `cp.*` container-profile and network helpers (aliases `ap.*`, `nn.*`): rule-engine.md §2.3–2.4.
  * Every helper answers false when the container has no profile.
  */
-import { compareDynamic, compareEndpoint, compareExecArgs } from '../../match/index.ts';
+import { compareExecArgs } from '../../match/index.ts';
 import { opensMatch, neighborMatch, type CompiledProfile } from '../../profile/index.ts';
 import { findPod } from '../world.ts';
 import type { HelperContext } from './context.ts';
@@ -107,15 +107,9 @@ export function wasCapabilityUsed(ctx: HelperContext, cid: string, name: string)
 export function wasEndpointAccessed(ctx: HelperContext, cid: string, endpoint: string): boolean {
   const p = ctx.profileFor(cid);
   if (!p || endpoint === '') return false;
-  const wildcardPort = ctx.semantics === 'sbob';
   if (p.endpoints.values.has(endpoint)) return true;
-  for (const pat of p.endpointPatterns) {
-    if (wildcardPort ? compareEndpoint(pat.pattern, endpoint, { wildcardPort }) : pat.match(endpoint)) return true;
-  }
-  for (const v of p.endpoints.values) {
-    if (wildcardPort ? compareEndpoint(v, endpoint, { wildcardPort }) : compareDynamic(v, endpoint)) return true;
-  }
-  return false;
+  const matchers = ctx.semantics === 'sbob' ? p.endpointMatchersAnyPort : p.endpointMatchers;
+  return matchers.some((m) => m.match(endpoint));
 }
 
 const SCHEME_RE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
