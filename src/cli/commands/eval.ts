@@ -1,9 +1,6 @@
 /** `sbob eval`: offline replay of NDJSON events through the rule engine; prints alerts as NDJSON. */
 import type { Command } from 'commander';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { checkEventFields, normalizeEvent, type RuntimeEvent } from '../../events/index.ts';
-import { parseEventLine } from '../../events/sources/ndjson.ts';
+import { NdjsonEventSource } from '../../events/sources/ndjson.ts';
 import { CliError } from '../errors.ts';
 import { engineFromFiles } from '../load.ts';
 
@@ -32,16 +29,6 @@ export function register(program: Command): void {
       );
       engine.world.apiServerAddress = o.apiServer;
       for (const w of engine.loadWarnings) process.stderr.write(`sbob: warning: ${w}\n`);
-      const name = o.events === '-' ? '<stdin>' : o.events;
-      const input = o.events === '-' ? process.stdin : createReadStream(o.events);
-      const opened = new Promise<void>((resolve, reject) => {
-        if (o.events === '-') return resolve();
-        input.once('open', () => resolve());
-        input.once('error', (e: Error) => reject(new CliError(`--events ${o.events}: ${(e as Error).message}`)));
-      });
-      await opened;
-      const rl = createInterface({ input, crlfDelay: Infinity });
-      let lineNo = 0;
       let bad = 0;
       let alerts = 0;
       const out: string[] = [];
@@ -49,24 +36,24 @@ export function register(program: Command): void {
         if (out.length) process.stdout.write(out.join(''));
         out.length = 0;
       };
-      for await (const line of rl) {
-        lineNo++;
-        if (line.trim() === '') continue;
-        let ev: RuntimeEvent;
-        try {
-          ev = parseEventLine(line);
-          const problem = checkEventFields(ev as Record<string, unknown>);
-          if (problem) throw new Error(problem);
-        } catch (err) {
+      // the NDJSON source parses, type-checks and normalises each line; bad lines are reported and skipped
+      const source = new NdjsonEventSource({
+        path: o.events,
+        onBadLine: (b) => {
           bad++;
-          process.stderr.write(`sbob: ${name}:${lineNo}: skipped: ${(err as Error).message}\n`);
-          continue;
-        }
-        for (const a of engine.evaluate(normalizeEvent(ev))) {
-          alerts++;
-          out.push(`${JSON.stringify(a)}\n`);
-        }
-        if (out.length >= 256) flush();
+          process.stderr.write(`sbob: ${b.file === '-' ? '<stdin>' : b.file}:${b.line}: skipped: ${b.reason}\n`);
+        },
+      });
+      try {
+        await source.start((ev) => {
+          for (const a of engine.evaluate(ev)) {
+            alerts++;
+            out.push(`${JSON.stringify(a)}\n`);
+          }
+          if (out.length >= 256) flush();
+        });
+      } catch (err) {
+        throw new CliError(`--events: ${(err as Error).message}`);
       }
       flush();
       const s = engine.stats;
