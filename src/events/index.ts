@@ -1,2 +1,2 @@
 export * from './types.ts';
-export { normalizeEvent, normalizeEventPath, decodeOpenFlags, checkEventFields } from './normalize.ts';
+export { normalizeEvent, normalizeEventPath, decodeOpenFlags, checkEventFields, networkDirection } from './normalize.ts';

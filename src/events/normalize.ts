@@ -59,6 +59,12 @@ export function checkEventFields(ev: Record<string, unknown>): string | null {
   return null;
 }
 
+/** A network event's direction: as given, else derived from pktType (`OUTGOING` → outbound, else inbound). */
+export function networkDirection(ev: RuntimeEvent): string {
+  if (typeof ev.direction === 'string' && ev.direction !== '') return ev.direction;
+  return String(ev.pktType ?? '').toUpperCase() === 'OUTGOING' ? 'outbound' : 'inbound';
+}
+
 /** Applies the getter normalisations in place and returns the event. */
 export function normalizeEvent(ev: RuntimeEvent): RuntimeEvent {
   for (const f of ['exepath', 'path', 'oldPath', 'newPath'] as const) {
@@ -68,8 +74,6 @@ export function normalizeEvent(ev: RuntimeEvent): RuntimeEvent {
   if (ev.eventType === 'open' && ev.flags === undefined && typeof ev.flagsRaw === 'number') {
     ev.flags = decodeOpenFlags(ev.flagsRaw);
   }
-  if (ev.eventType === 'network' && !ev.direction && typeof ev.pktType === 'string') {
-    ev.direction = ev.pktType.toUpperCase() === 'OUTGOING' ? 'outbound' : 'inbound';
-  }
+  if (ev.eventType === 'network' && !ev.direction && typeof ev.pktType === 'string') ev.direction = networkDirection(ev);
   return ev;
 }

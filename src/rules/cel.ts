@@ -5,7 +5,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { HelperError } from './errors.ts';
-import { CelEvent, CelHttpRequest, eventFieldDecls, UnsignedInt } from './values.ts';
+import { CelEvent, CelHttpRequest, eventFieldDecls } from './values.ts';
 import type { HelperContext } from './helpers/context.ts';
 import * as P from './helpers/profile.ts';
 import * as H from './helpers/host.ts';
@@ -171,6 +171,5 @@ export function createCelEnvironment(ctx: HelperContext): Environment {
     .registerType('StringsNamespace', StringsNamespace)
     .registerConstant('strings', 'StringsNamespace', new StringsNamespace())
     .registerFunction('StringsNamespace.quote(string): string', (_r: unknown, s: string) => JSON.stringify(s));
-  void UnsignedInt;
   return env;
 }

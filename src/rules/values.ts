@@ -3,7 +3,7 @@
  * cel-js' UnsignedInt). The `event` object CEL sees is built once per event and shared by all rules.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { EVENT_FIELD_TYPES, type RuntimeEvent } from '../events/index.ts';
+import { EVENT_FIELD_TYPES, networkDirection, type RuntimeEvent } from '../events/index.ts';
 
 type UIntCtor = new (v: bigint | number) => { valueOf(): bigint };
 /** cel-js does not export its uint class; take it from a value it produces. */
@@ -56,10 +56,8 @@ function convert(raw: RuntimeEvent, name: string, type: string): unknown {
   const v = (raw as Record<string, unknown>)[name];
   switch (type) {
     case 'string':
-      if (name === 'direction' && (v === undefined || v === '') && raw.eventType === 'network') {
-        // derived from pktType for network events when unset (rule-engine.md §1.3)
-        return String(raw.pktType ?? '').toUpperCase() === 'OUTGOING' ? 'outbound' : 'inbound';
-      }
+      // derived from pktType for network events when unset (rule-engine.md §1.3)
+      if (name === 'direction' && raw.eventType === 'network') return networkDirection(raw);
       return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
     case 'int':
       return toInt(v ?? 0);
