@@ -112,7 +112,7 @@ export class ProfileStore {
     const all = [...this.objects.values()];
     const udp = q.podLabels?.[USER_DEFINED_PROFILE_LABEL];
     if (udp) {
-    const udn = q.podLabels?.[USER_DEFINED_NETWORK_LABEL] ?? udp;
+      const udn = q.podLabels?.[USER_DEFINED_NETWORK_LABEL] ?? udp;
       const names = new Set([`${udp}-${q.containerName}`, udp]);
       const perContainer = all.filter((o) => inNs(o) && o.kind === 'ContainerProfile' && o.metadata.name === `${udp}-${q.containerName}`);
       const app = perContainer.length
